@@ -1,0 +1,197 @@
+"""newsdesk's settings: one table of names, defaults and help.
+
+Values come from, in order of precedence: ``NEWSDESK_*`` environment variables
+(and ``DATABASE_URL``), then an optional ``newsdesk.toml`` (in the current
+directory, or the file named by ``NEWSDESK_CONFIG``), then the defaults below.
+This module imports nothing from Django so the CLI can read settings first.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One documented setting."""
+
+    name: str
+    default: Any
+    help: str
+    kind: type = str
+    secret: bool = False
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("NEWSDESK_DATA_DIR", ".", "Folder for the database, the job queue and images."),
+    Setting(
+        "DATABASE_URL",
+        "",
+        "Database URL; empty means SQLite at DATA_DIR/newsdesk.sqlite3. "
+        "postgresql://user:pass@host:port/name for PostgreSQL.",
+        secret=True,
+    ),
+    Setting(
+        "NEWSDESK_QUEUE_URL",
+        "",
+        "Job queue URL; empty means a SQLite queue at DATA_DIR/queue.sqlite3.",
+        secret=True,
+    ),
+    Setting(
+        "NEWSDESK_SECRET_KEY",
+        "",
+        "Django secret key; empty means one generated once and kept in DATA_DIR/secret_key.",
+        secret=True,
+    ),
+    Setting("NEWSDESK_DEBUG", False, "Django debug mode (never in production).", bool),
+    Setting(
+        "NEWSDESK_ALLOWED_HOSTS",
+        "*",
+        "Comma-separated host names the site answers to; set your domain in production.",
+    ),
+    Setting("NEWSDESK_SITE_NAME", "newsdesk", "The site's name, shown in the header."),
+    Setting(
+        "NEWSDESK_SITE_URL",
+        "",
+        "Public base URL of the site (for feeds and links); empty means http://HOST:PORT.",
+    ),
+    Setting("NEWSDESK_HOST", "127.0.0.1", "Address the web server listens on."),
+    Setting("NEWSDESK_PORT", 8000, "Port the web server listens on.", int),
+    Setting("NEWSDESK_WEB_WORKERS", 2, "Web server processes.", int),
+    Setting("NEWSDESK_QUEUE_WORKERS", 2, "Job worker threads per worker process.", int),
+    Setting("NEWSDESK_ADMIN_USER", "admin", "User name of the admin created by init/run."),
+    Setting(
+        "NEWSDESK_ADMIN_PASSWORD",
+        "",
+        "Password of that admin; empty means init prompts and run generates one.",
+        secret=True,
+    ),
+    Setting("NEWSDESK_ADMIN_EMAIL", "", "E-mail address of that admin."),
+    Setting(
+        "NEWSDESK_CONTACT_URL",
+        "",
+        "Contact URL put in the User-Agent, so publishers can reach the operator.",
+    ),
+    Setting("NEWSDESK_USER_AGENT", "newsdesk/0.1", "User-Agent product token for fetching."),
+    Setting("NEWSDESK_POLL_MINUTES", 30, "Minutes between two polls of one source.", int),
+    Setting("NEWSDESK_FETCH_TIMEOUT", 20.0, "Seconds before a fetch gives up.", float),
+    Setting("NEWSDESK_MAX_BODY_BYTES", 5_000_000, "Largest response body read, in bytes.", int),
+    Setting("NEWSDESK_MAX_ITEMS_PER_POLL", 30, "New feed items taken per poll of a source.", int),
+    Setting(
+        "NEWSDESK_MIN_ARTICLE_WORDS",
+        60,
+        "Pages whose extracted text is shorter are not stored as articles.",
+        int,
+    ),
+    Setting(
+        "NEWSDESK_STARTER_SOURCES",
+        True,
+        "On the first run with no sources, follow the shipped starter list of world-news feeds.",
+        bool,
+    ),
+    Setting("NEWSDESK_LOG_LEVEL", "INFO", "Log level: DEBUG, INFO, WARNING or ERROR."),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+class ConfigError(ValueError):
+    """A setting has a value of the wrong kind, or the config file is broken."""
+
+
+def _toml_key(name: str) -> str:
+    return name.removeprefix("NEWSDESK_").lower()
+
+
+def _coerce(setting: Setting, raw: Any) -> Any:
+    if setting.kind is bool:
+        if isinstance(raw, bool):
+            return raw
+        text = str(raw).strip().lower()
+        if text in _TRUE:
+            return True
+        if text in _FALSE:
+            return False
+        raise ConfigError(f"{setting.name}: expected true or false, got {raw!r}")
+    try:
+        return setting.kind(raw)
+    except (TypeError, ValueError) as err:
+        raise ConfigError(f"{setting.name}: expected {setting.kind.__name__}, got {raw!r}") from err
+
+
+def _read_toml(environ: dict[str, str]) -> tuple[dict[str, Any], str]:
+    path = Path(environ.get("NEWSDESK_CONFIG", "newsdesk.toml"))
+    if not path.is_file():
+        return {}, ""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as err:
+        raise ConfigError(f"{path}: {err}") from err
+    return data, str(path)
+
+
+def resolve(environ: dict[str, str] | None = None) -> dict[str, tuple[Any, str]]:
+    """Every setting's value and where it came from ("env", the toml path, "default")."""
+    env = dict(os.environ if environ is None else environ)
+    toml_values, toml_path = _read_toml(env)
+    unknown = set(toml_values) - {_toml_key(s.name) for s in SETTINGS}
+    if unknown:
+        raise ConfigError(f"{toml_path}: unknown settings {sorted(unknown)}")
+    resolved: dict[str, tuple[Any, str]] = {}
+    for setting in SETTINGS:
+        if setting.name in env:
+            resolved[setting.name] = (_coerce(setting, env[setting.name]), "env")
+        elif _toml_key(setting.name) in toml_values:
+            value = toml_values[_toml_key(setting.name)]
+            resolved[setting.name] = (_coerce(setting, value), toml_path)
+        else:
+            resolved[setting.name] = (setting.default, "default")
+    return resolved
+
+
+def values(environ: dict[str, str] | None = None) -> dict[str, Any]:
+    """Every setting's resolved value, by name."""
+    return {name: value for name, (value, _) in resolve(environ).items()}
+
+
+def masked(name: str, value: Any) -> str:
+    """The value as shown to people: secrets hidden, passwords inside URLs hidden."""
+    setting = _BY_NAME[name]
+    if not setting.secret or value in ("", None):
+        return str(value)
+    text = str(value)
+    if "://" in text:
+        scheme, rest = text.split("://", 1)
+        if "@" in rest:
+            creds, host = rest.rsplit("@", 1)
+            user = creds.split(":", 1)[0]
+            return f"{scheme}://{user}:***@{host}"
+        return text
+    return "***"
+
+
+def data_dir(vals: dict[str, Any]) -> Path:
+    """The data folder, made absolute and created if missing."""
+    path = Path(vals["NEWSDESK_DATA_DIR"]).expanduser().resolve()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def secret_key(vals: dict[str, Any]) -> str:
+    """The configured secret key, or one generated once and kept in the data folder."""
+    if vals["NEWSDESK_SECRET_KEY"]:
+        return str(vals["NEWSDESK_SECRET_KEY"])
+    path = data_dir(vals) / "secret_key"
+    if path.is_file():
+        return path.read_text(encoding="utf-8").strip()
+    key = secrets.token_urlsafe(50)
+    path.write_text(key, encoding="utf-8")
+    path.chmod(0o600)
+    return key

@@ -1,0 +1,59 @@
+"""Sources newsdesk follows, and the record of every fetch."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Source(models.Model):
+    """A feed (or page) newsdesk follows; its row records how the last fetch went."""
+
+    class Kind(models.TextChoices):
+        FEED = "feed", "Feed"
+
+    url = models.URLField(max_length=2000, unique=True)
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.FEED)
+    title = models.CharField(max_length=300, blank=True)
+    section = models.CharField(max_length=100, blank=True, help_text="Folder in the OPML list.")
+    site_url = models.URLField(max_length=2000, blank=True)
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    etag = models.CharField(max_length=300, blank=True)
+    last_modified = models.CharField(max_length=100, blank=True)
+    last_fetched_at = models.DateTimeField(null=True, blank=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    next_fetch_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    last_status = models.CharField(max_length=20, blank=True)
+    last_error = models.TextField(blank=True)
+    error_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["section", "title", "url"]
+
+    def __str__(self) -> str:
+        return self.title or self.url
+
+
+class FetchLog(models.Model):
+    """One fetch of a feed or an article page, and its outcome."""
+
+    class Stage(models.TextChoices):
+        FEED = "feed", "Feed"
+        PAGE = "page", "Article page"
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="fetch_logs")
+    stage = models.CharField(max_length=8, choices=Stage.choices)
+    url = models.URLField(max_length=2000)
+    started_at = models.DateTimeField(db_index=True)
+    duration_ms = models.PositiveIntegerField(default=0)
+    outcome = models.CharField(max_length=20)
+    http_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    items = models.PositiveIntegerField(default=0)
+    new_articles = models.PositiveIntegerField(default=0)
+    message = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.stage} {self.url}: {self.outcome}"

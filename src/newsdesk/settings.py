@@ -1,0 +1,147 @@
+"""Django settings, built from newsdesk's own settings table (see config.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from newsdesk import config
+
+_VALUES = config.values()
+DATA_DIR = config.data_dir(_VALUES)
+NEWSDESK = _VALUES
+BASE_DIR = Path(__file__).resolve().parent
+
+
+def database_config(url: str, data_dir: Path) -> dict[str, Any]:
+    """A Django DATABASES entry from a URL; SQLite in the data folder when empty."""
+    if not url or url.startswith("sqlite:"):
+        path = unquote(urlsplit(url).path).removeprefix("/") if url else ""
+        name = Path(path) if path else data_dir / "newsdesk.sqlite3"
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(name),
+            # WAL lets the site read while a worker writes; IMMEDIATE transactions
+            # take the write lock up front so concurrent writers wait instead of failing.
+            "OPTIONS": {
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 30,
+            },
+        }
+    parts = urlsplit(url)
+    if parts.scheme not in {"postgres", "postgresql"}:
+        raise config.ConfigError(f"DATABASE_URL: unsupported scheme {parts.scheme!r}")
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": unquote(parts.path.lstrip("/")),
+        "USER": unquote(parts.username or ""),
+        "PASSWORD": unquote(parts.password or ""),
+        "HOST": parts.hostname or "",
+        "PORT": str(parts.port or ""),
+        "CONN_MAX_AGE": 60,
+        "CONN_HEALTH_CHECKS": True,
+    }
+
+
+def queue_config(url: str, data_dir: Path) -> dict[str, Any]:
+    """The huey settings for a queue URL; a SQLite queue in the data folder when empty."""
+    consumer = {"workers": _VALUES["NEWSDESK_QUEUE_WORKERS"], "worker_type": "thread"}
+    if not url or url.startswith("sqlite:"):
+        path = unquote(urlsplit(url).path).removeprefix("/") if url else ""
+        filename = path or str(data_dir / "queue.sqlite3")
+        return {
+            "huey_class": "huey.SqliteHuey",
+            "name": "newsdesk",
+            "filename": filename,
+            "immediate": False,
+            "consumer": consumer,
+        }
+    if url.startswith(("redis://", "rediss://")):
+        return {
+            "huey_class": "huey.PriorityRedisHuey",
+            "name": "newsdesk",
+            "url": url,
+            "immediate": False,
+            "consumer": consumer,
+        }
+    raise config.ConfigError(f"NEWSDESK_QUEUE_URL: unsupported scheme in {url!r}")
+
+
+SECRET_KEY = config.secret_key(_VALUES)
+DEBUG = _VALUES["NEWSDESK_DEBUG"]
+ALLOWED_HOSTS = [h.strip() for h in _VALUES["NEWSDESK_ALLOWED_HOSTS"].split(",") if h.strip()]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "huey.contrib.djhuey",
+    "newsdesk.ingest",
+    "newsdesk.stories",
+    "newsdesk.site",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "newsdesk.urls"
+WSGI_APPLICATION = "newsdesk.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "newsdesk.site.context.site",
+            ],
+        },
+    },
+]
+
+DATABASES = {"default": database_config(_VALUES["DATABASE_URL"], DATA_DIR)}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+HUEY = queue_config(_VALUES["NEWSDESK_QUEUE_URL"], DATA_DIR)
+
+LANGUAGE_CODE = "en"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+MEDIA_ROOT = DATA_DIR / "media"
+MEDIA_URL = "media/"
+# Serve static files from the installed package without a collectstatic step.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": _VALUES["NEWSDESK_LOG_LEVEL"].upper()},
+    "loggers": {
+        "trafilatura": {"level": "WARNING"},
+        "htmldate": {"level": "WARNING"},
+        "httpx": {"level": "WARNING"},
+    },
+}

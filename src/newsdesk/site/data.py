@@ -1,0 +1,76 @@
+"""Plain data for each page: the HTML templates and the JSON twins render the same dicts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+
+from newsdesk.stories.models import Article, Story
+
+LEAD_PARAGRAPHS = 3
+
+
+def credit_line(names: list[str]) -> str:
+    """'A', 'A and B', 'A, B and C'."""
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def article_data(article: Article, paragraphs: int | None = LEAD_PARAGRAPHS) -> dict[str, Any]:
+    """An article as plain data; ``paragraphs`` limits the text to its lead."""
+    body = article.paragraphs if paragraphs is None else article.paragraphs[:paragraphs]
+    return {
+        "id": article.pk,
+        "url": article.get_absolute_url(),
+        "title": article.title,
+        "outlet": article.outlet,
+        "source_url": article.canonical_url,
+        "authors": list(article.authors),
+        "byline": credit_line(list(article.authors)),
+        "contributors": list(article.contributors),
+        "contributors_line": credit_line(list(article.contributors)),
+        "published_at": article.published_at.isoformat(),
+        "language": article.language,
+        "section": article.section,
+        "description": article.description,
+        "image": {
+            "url": article.image_url,
+            "alt": article.image_alt,
+            "caption": article.image_caption,
+            "credit": article.image_credit,
+        }
+        if article.image_url
+        else None,
+        "paragraphs": body,
+        "word_count": article.word_count,
+        "story_id": article.story_id,
+    }
+
+
+def stories_with_articles() -> QuerySet[Story]:
+    """Stories with their articles (oldest first) fetched in one extra query."""
+    articles = Article.objects.select_related("source").order_by("published_at", "pk")
+    return Story.objects.prefetch_related(Prefetch("articles", queryset=articles))
+
+
+def story_data(story: Story, paragraphs: int | None = LEAD_PARAGRAPHS) -> dict[str, Any]:
+    """A story as plain data: its articles, the lead (first-published) one first."""
+    articles = [article_data(a, paragraphs) for a in story.articles.all()]
+    return {
+        "id": story.pk,
+        "url": story.get_absolute_url(),
+        "title": story.title,
+        "published_at": story.published_at.isoformat(),
+        "updated_at": story.updated_at.isoformat(),
+        "outlets": len({a["outlet"] for a in articles}),
+        "lead": articles[0] if articles else None,
+        "articles": articles,
+    }
+
+
+def front_page_data(limit: int = 30) -> dict[str, Any]:
+    """The newest stories, each with its lead article's first paragraph."""
+    stories = stories_with_articles().order_by("-published_at", "-pk")[:limit]
+    return {"stories": [story_data(s, paragraphs=1) for s in stories]}

@@ -1,0 +1,83 @@
+"""Articles taken from sources, and the stories that group them."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.urls import reverse
+
+
+class Story(models.Model):
+    """One event, told by one or more articles."""
+
+    title = models.CharField(max_length=500)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(db_index=True)
+    published_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-published_at"]
+        verbose_name_plural = "stories"
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("story", args=[self.pk])
+
+
+class Article(models.Model):
+    """One outlet's article, as extracted from its page."""
+
+    source = models.ForeignKey(
+        "ingest.Source", null=True, blank=True, on_delete=models.SET_NULL, related_name="articles"
+    )
+    story = models.ForeignKey(
+        Story, null=True, blank=True, on_delete=models.SET_NULL, related_name="articles"
+    )
+    url = models.URLField(max_length=2000)
+    canonical_url = models.URLField(max_length=2000, unique=True)
+    guid = models.CharField(max_length=500, blank=True)
+    title = models.CharField(max_length=500)
+    text = models.TextField()
+    description = models.TextField(blank=True)
+    authors = models.JSONField(default=list, blank=True)
+    contributors = models.JSONField(default=list, blank=True)
+    published_at = models.DateTimeField(db_index=True)
+    fetched_at = models.DateTimeField()
+    language = models.CharField(max_length=8, blank=True)
+    site_name = models.CharField(max_length=200, blank=True)
+    section = models.CharField(max_length=100, blank=True)
+    image_url = models.URLField(max_length=2000, blank=True)
+    image_alt = models.CharField(max_length=500, blank=True)
+    image_caption = models.TextField(blank=True)
+    image_credit = models.CharField(max_length=300, blank=True)
+    word_count = models.PositiveIntegerField(default=0)
+    text_hash = models.CharField(max_length=40, db_index=True)
+
+    class Meta:
+        ordering = ["-published_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "guid"],
+                condition=~models.Q(guid=""),
+                name="article_unique_guid_per_source",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("article", args=[self.pk])
+
+    @property
+    def outlet(self) -> str:
+        """The outlet's name: the page's site name, else the source's title."""
+        if self.site_name:
+            return self.site_name
+        return self.source.title if self.source else ""
+
+    @property
+    def paragraphs(self) -> list[str]:
+        """The text's paragraphs, without empty lines."""
+        return [p for p in self.text.split("\n") if p.strip()]

@@ -1,0 +1,96 @@
+"""Store extracted articles and attach each one to a story."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from datetime import UTC, datetime, time
+
+from django.db import IntegrityError, transaction
+
+from newsdesk.pipeline.extract import Extracted
+from newsdesk.stories.models import Article, Story
+
+log = logging.getLogger(__name__)
+
+
+def text_hash(text: str) -> str:
+    """A hash of the text with whitespace and case squashed, for exact-copy checks."""
+    return hashlib.sha1(" ".join(text.lower().split()).encode("utf-8")).hexdigest()
+
+
+def publication_time(
+    extracted_date: str | None, feed_time: datetime | None, now: datetime
+) -> datetime:
+    """When the article was published: the feed's time when it agrees with the page's day."""
+    page_day = None
+    if extracted_date:
+        try:
+            page_day = datetime.strptime(extracted_date[:10], "%Y-%m-%d").date()
+        except ValueError:
+            page_day = None
+    if feed_time and (page_day is None or feed_time.date() == page_day):
+        return min(feed_time, now)
+    if page_day:
+        return min(datetime.combine(page_day, time(0, 0), tzinfo=UTC), now)
+    return now
+
+
+def known_article(canonical_url: str, guid: str = "", source_id: int | None = None) -> bool:
+    """True when an article with this canonical URL (or this GUID from this source) is stored."""
+    if Article.objects.filter(canonical_url=canonical_url).exists():
+        return True
+    return bool(guid) and Article.objects.filter(source_id=source_id, guid=guid).exists()
+
+
+def story_for(article: Article) -> Story:
+    """The story an article belongs to. For now every article starts its own story."""
+    return Story.objects.create(
+        title=article.title, updated_at=article.fetched_at, published_at=article.published_at
+    )
+
+
+def store_article(
+    extracted: Extracted,
+    *,
+    source_id: int | None,
+    now: datetime,
+    guid: str = "",
+    feed_time: datetime | None = None,
+    section: str = "",
+) -> Article | None:
+    """Save an extracted article and its story; None when it is already stored."""
+    canonical = extracted.canonical_url or extracted.url
+    if known_article(canonical, guid, source_id):
+        return None
+    article = Article(
+        source_id=source_id,
+        url=extracted.url,
+        canonical_url=canonical,
+        guid=guid,
+        title=extracted.title[:500],
+        text=extracted.text,
+        description=extracted.description,
+        authors=list(extracted.authors),
+        contributors=list(extracted.contributors),
+        published_at=publication_time(extracted.date, feed_time, now),
+        fetched_at=now,
+        language=extracted.language,
+        site_name=extracted.site_name[:200],
+        section=section[:100],
+        image_url=extracted.image[:2000],
+        image_alt=extracted.image_alt[:500],
+        image_caption=extracted.image_caption,
+        image_credit=extracted.image_credit[:300],
+        word_count=extracted.word_count,
+        text_hash=text_hash(extracted.text),
+    )
+    try:
+        with transaction.atomic():
+            article.story = story_for(article)
+            article.save()
+    except IntegrityError:
+        # Another worker stored the same article between our check and our insert.
+        log.info("article already stored: %s", canonical)
+        return None
+    return article
