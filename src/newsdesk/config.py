@@ -39,7 +39,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "NEWSDESK_QUEUE_URL",
         "",
-        "Job queue URL; empty means a SQLite queue at DATA_DIR/queue.sqlite3.",
+        "Job queue URL; empty means a SQLite queue at DATA_DIR/queue.sqlite3; "
+        "redis://host:6379/0 for Redis (pip install 'newsdesk[redis]').",
         secret=True,
     ),
     Setting(
@@ -58,7 +59,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "NEWSDESK_SITE_URL",
         "",
-        "Public base URL of the site (for feeds and links); empty means http://HOST:PORT.",
+        "Public base URL of the site, as announced at start-up; empty means http://HOST:PORT.",
     ),
     Setting("NEWSDESK_HOST", "127.0.0.1", "Address the web server listens on."),
     Setting("NEWSDESK_PORT", 8000, "Port the web server listens on.", int),

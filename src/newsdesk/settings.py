@@ -126,7 +126,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = DATA_DIR / "static"
+# No STATIC_ROOT: whitenoise serves the files straight from the installed package.
 MEDIA_ROOT = DATA_DIR / "media"
 MEDIA_URL = "media/"
 # Serve static files from the installed package without a collectstatic step.

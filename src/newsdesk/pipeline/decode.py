@@ -46,14 +46,26 @@ def sniff_encoding(body: bytes, declared: str | None = None) -> str:
     xml = _XML_ENCODING.search(head)
     meta = _META_CHARSET.search(head)
     candidates += [_known(xml.group(1) if xml else None), _known(meta.group(1) if meta else None)]
-    for name in candidates:
+    for candidate in candidates:
         # A declaration that the bytes contradict is a lie; detection does better.
-        if name and _fits(body, name):
-            return name
+        if candidate and _fits(body, candidate):
+            return candidate
     if _fits(body, "utf-8"):
         return "utf-8"
-    best = charset_normalizer.from_bytes(body[:200_000]).best()
-    return best.encoding if best else "cp1252"
+    return _detect(body[:200_000])
+
+
+def _detect(body: bytes) -> str:
+    matches = list(charset_normalizer.from_bytes(body))
+    if not matches:
+        return "cp1252"
+    best = matches[0]
+    # Short Western texts fit several code pages equally well; windows-1252 is by far
+    # the most common legacy encoding on the web, so it wins a tie.
+    tied = [m for m in matches if m.chaos <= best.chaos and m.coherence >= best.coherence]
+    if any("cp1252" in m.could_be_from_charset for m in tied):
+        return "cp1252"
+    return str(best.encoding)
 
 
 def decode_text(body: bytes, declared: str | None = None) -> str:

@@ -94,7 +94,8 @@ def contributor_names(line: str) -> tuple[str, ...] | None:
 
 def separate_contributors(text: str) -> tuple[str, tuple[str, ...]]:
     """Remove contributor lines from ``text``; return the text and the names they held."""
-    kept, names = [], []
+    kept: list[str] = []
+    names: list[str] = []
     for line in text.split("\n"):
         found = contributor_names(line)
         if found is None:
@@ -233,6 +234,7 @@ def extract(html: str, url: str) -> Extracted:
     text = strip_headline_and_byline(text, title)
     declared_lang = "" if tree is None else str(tree.get("lang") or "")
     image = canonical_url(meta.get("image") or "", url) if meta.get("image") else ""
+    lead = lead_image(tree, image, url)
     return Extracted(
         url=url,
         canonical_url=_declared_canonical(tree, url) or canonical_url(url),
@@ -246,5 +248,8 @@ def extract(html: str, url: str) -> Extracted:
         site_name=(meta.get("sitename") or "").strip(),
         categories=tuple(c for c in (meta.get("categories") or []) if c),
         word_count=prose_words(text),
-        **lead_image(tree, image, url),
+        image=lead["image"],
+        image_alt=lead["image_alt"],
+        image_caption=lead["image_caption"],
+        image_credit=lead["image_credit"],
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
@@ -9,6 +10,11 @@ from django.db.models import Prefetch, QuerySet
 from newsdesk.stories.models import Article, Story
 
 LEAD_PARAGRAPHS = 3
+
+
+def when(moment: datetime) -> str:
+    """A date as readers write it: '20 Nov 2026, 08:30 UTC'."""
+    return moment.astimezone(UTC).strftime("%-d %b %Y, %H:%M UTC")
 
 
 def credit_line(names: list[str]) -> str:
@@ -32,6 +38,7 @@ def article_data(article: Article, paragraphs: int | None = LEAD_PARAGRAPHS) -> 
         "contributors": list(article.contributors),
         "contributors_line": credit_line(list(article.contributors)),
         "published_at": article.published_at.isoformat(),
+        "published_label": when(article.published_at),
         "language": article.language,
         "section": article.section,
         "description": article.description,
@@ -63,6 +70,7 @@ def story_data(story: Story, paragraphs: int | None = LEAD_PARAGRAPHS) -> dict[s
         "url": story.get_absolute_url(),
         "title": story.title,
         "published_at": story.published_at.isoformat(),
+        "published_label": when(story.published_at),
         "updated_at": story.updated_at.isoformat(),
         "outlets": len({a["outlet"] for a in articles}),
         "lead": articles[0] if articles else None,

@@ -72,10 +72,15 @@ class Article(models.Model):
 
     @property
     def outlet(self) -> str:
-        """The outlet's name: the page's site name, else the source's title."""
-        if self.site_name:
+        """The outlet's name: the page's site name, else the source's title, else the host."""
+        looks_like_host = " " not in self.site_name and (
+            "." in self.site_name or ":" in self.site_name
+        )
+        if self.site_name and not looks_like_host:
             return self.site_name
-        return self.source.title if self.source else ""
+        if self.source and self.source.title:
+            return self.source.title
+        return self.site_name
 
     @property
     def paragraphs(self) -> list[str]:

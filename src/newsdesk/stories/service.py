@@ -40,7 +40,9 @@ def known_article(canonical_url: str, guid: str = "", source_id: int | None = No
     """True when an article with this canonical URL (or this GUID from this source) is stored."""
     if Article.objects.filter(canonical_url=canonical_url).exists():
         return True
-    return bool(guid) and Article.objects.filter(source_id=source_id, guid=guid).exists()
+    if not guid or source_id is None:
+        return False
+    return Article.objects.filter(source_id=source_id, guid=guid).exists()
 
 
 def story_for(article: Article) -> Story:

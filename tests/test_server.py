@@ -1,0 +1,107 @@
+"""The product as a user runs it: separate processes, a file database, gunicorn."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _newsdesk(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "newsdesk", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def _wait_for(url: str, proc: subprocess.Popen[str], seconds: float = 30) -> httpx.Response:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"server exited: {proc.communicate()}")
+        try:
+            return httpx.get(url, timeout=2)
+        except httpx.TransportError:
+            time.sleep(0.2)
+    raise AssertionError(f"{url} did not answer in {seconds}s")
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSDESK_", "DJANGO_"))}
+    clean.pop("DATABASE_URL", None)
+    return {
+        **clean,
+        "NEWSDESK_DATA_DIR": str(tmp_path),
+        "NEWSDESK_ADMIN_PASSWORD": "pw-for-test",
+        "NEWSDESK_STARTER_SOURCES": "false",
+    }
+
+
+def test_init_fetch_and_serve_with_gunicorn(env: dict[str, str], site_server) -> None:
+    base, _ = site_server
+    assert _newsdesk(env, "init").returncode == 0
+    assert _newsdesk(env, "sources", "add", f"{base}/feed.xml").returncode == 0
+    fetched = _newsdesk(env, "fetch", "--once")
+    assert fetched.returncode == 0, fetched.stderr
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "newsdesk", "serve", "--port", str(port), "--workers", "1"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        front = _wait_for(f"http://127.0.0.1:{port}/", server)
+        assert "Army Opens Wide Offensive" in front.text
+        assert "gunicorn" in front.headers.get("server", "").lower()
+        story = httpx.get(f"http://127.0.0.1:{port}/index.json").json()["stories"][0]
+        page = httpx.get(f"http://127.0.0.1:{port}{story['url']}").text
+        assert f'Source: <a href="{story["lead"]["source_url"]}"' in page
+        css = httpx.get(f"http://127.0.0.1:{port}/static/site/site.css")
+        assert css.status_code == 200 and "prefers-color-scheme" in css.text
+        admin = httpx.get(f"http://127.0.0.1:{port}/admin/login/")
+        assert admin.status_code == 200
+    finally:
+        server.terminate()
+        server.communicate(timeout=20)
+
+
+def test_run_starts_site_and_worker(env: dict[str, str]) -> None:
+    # Starter feeds stay off: tests never reach beyond this machine.
+    port = _free_port()
+    env = {**env, "NEWSDESK_ADMIN_PASSWORD": ""}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "newsdesk", "run", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert _wait_for(f"http://127.0.0.1:{port}/healthz", proc).json() == {"status": "ok"}
+    finally:
+        proc.terminate()
+        out, _ = proc.communicate(timeout=30)
+    assert proc.returncode == 0, out
+    assert f"site http://127.0.0.1:{port}/" in out and "/admin/" in out
+    assert "created admin user 'admin' with password" in out
+    assert "Booting worker" in out  # gunicorn's
+    assert "huey" in out.lower()
