@@ -104,9 +104,12 @@ def serve(host: str, port: int, workers: int) -> None:
                 "accesslog": "-",
                 "errorlog": "-",
                 "timeout": 60,
+                # Two servers on one machine would fight over one control socket.
+                "control_socket_disable": True,
             }
             for key, value in options.items():
-                self.cfg.set(key, value)
+                if key in self.cfg.settings:  # older gunicorn lacks some settings
+                    self.cfg.set(key, value)
 
         def load(self) -> Any:
             return application
