@@ -152,3 +152,45 @@ def test_adding_a_non_http_url_is_refused(capsys) -> None:
     assert main(["sources", "add", "ftp://x.example/feed"]) == 2
     assert "not an http(s) URL" in capsys.readouterr().err
     assert not Source.objects.exists()
+
+
+def test_same_guid_under_a_new_url_is_not_stored_twice(site_server, capsys) -> None:
+    from django.utils import timezone
+
+    from newsdesk.ingest.service import Options, ingest_entry
+    from newsdesk.pipeline.feeds import FeedEntry
+
+    base, _ = site_server
+    source = Source.objects.create(url=f"{base}/feed.xml")
+    opts = Options()
+    with opts.client() as client:
+        first = ingest_entry(
+            source,
+            FeedEntry(f"{base}/news/kursk-offensive.html", "g-1"),
+            client,
+            timezone.now(),
+            opts,
+        )
+        moved = ingest_entry(
+            source,
+            FeedEntry(f"{base}/news/harbour-bridge.html", "g-1"),
+            client,
+            timezone.now(),
+            opts,
+        )
+    assert (first.outcome, moved.outcome) == ("new", "duplicate")
+    assert Article.objects.count() == 1
+
+
+def test_admin_shows_each_sources_fetch_state(site_server, capsys, admin_client) -> None:
+    base, _ = site_server
+    _add_and_fetch(f"{base}/feed.xml", capsys)
+    main(["sources", "add", f"{base}/notafeed.html"])
+    Source.objects.update(next_fetch_at=None)
+    main(["fetch", "--once"])
+    html = admin_client.get("/admin/ingest/source/").content.decode()
+    assert "not a feed: the URL returns an HTML page" in html
+    assert "Fixture World News" in html
+    assert ">3<" in html  # the article count column
+    assert admin_client.get("/admin/ingest/fetchlog/").status_code == 200
+    assert admin_client.get("/admin/stories/article/").status_code == 200
