@@ -63,8 +63,9 @@ def test_extract_reports_a_bad_input_and_goes_on(tmp_path: Path, capsys) -> None
     assert records[1]["title"].startswith("Army Opens")
 
 
-def test_extract_from_a_url(site_server, capsys) -> None:
+def test_extract_from_a_url(site_server, capsys, monkeypatch) -> None:
     base, _ = site_server
+    monkeypatch.setenv("NEWSDESK_ALLOW_PRIVATE_NETWORKS", "true")
     assert main(["extract", f"{base}/news/harbour-bridge.html?utm_source=x"]) == 0
     record = _lines(capsys.readouterr().out)[0]
     assert record["canonical_url"] == f"{base}/news/harbour-bridge.html"
@@ -88,3 +89,10 @@ def test_bad_config_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, capsys) ->
 def test_fetch_without_once_explains(capsys) -> None:
     assert main(["fetch"]) == 2
     assert "--once" in capsys.readouterr().err
+
+
+def test_extract_refuses_private_addresses_by_default(site_server, capsys) -> None:
+    base, requests = site_server
+    assert main(["extract", f"{base}/news/harbour-bridge.html"]) == 1
+    assert "blocked private address" in _lines(capsys.readouterr().out)[0]["error"]
+    assert requests == []

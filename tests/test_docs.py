@@ -28,3 +28,9 @@ def test_ci_runs_the_readme_test_command() -> None:
     blocks = re.findall(r"## Test it\s+```sh\n(.+?)\n```", README, re.S)
     assert blocks, "README has no test command"
     assert blocks[0].strip() in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_readme_settings_table_is_current() -> None:
+    from newsdesk.cli import settings_markdown
+
+    assert settings_markdown() in README

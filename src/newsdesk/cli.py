@@ -75,7 +75,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 def cmd_sources_add(args: argparse.Namespace) -> int:
     _django()
-    from newsdesk.ingest.service import SourceError, add_source
+    from newsdesk.ingest.sources import SourceError, add_source
 
     try:
         source, created = add_source(args.url, args.title or "", args.section or "")
@@ -88,7 +88,7 @@ def cmd_sources_add(args: argparse.Namespace) -> int:
 
 def cmd_sources_import(args: argparse.Namespace) -> int:
     _django()
-    from newsdesk.ingest.service import import_opml
+    from newsdesk.ingest.sources import import_opml
     from newsdesk.pipeline.feeds import FeedError
 
     try:
@@ -102,7 +102,7 @@ def cmd_sources_import(args: argparse.Namespace) -> int:
 
 def cmd_sources_export(args: argparse.Namespace) -> int:
     _django()
-    from newsdesk.ingest.service import export_opml
+    from newsdesk.ingest.sources import export_opml
 
     text = export_opml()
     if args.output:
@@ -142,7 +142,7 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     _django()
     from newsdesk.ingest.fetch_once import fetch_once
 
-    failures = fetch_once(progress=sys.stderr.isatty())
+    failures = fetch_once(progress=sys.stderr.isatty(), force=args.force)
     return EXIT_FAILED if failures else EXIT_OK
 
 
@@ -152,7 +152,7 @@ def _read_input(item: str, client: object) -> tuple[str, str]:
     from newsdesk.pipeline.fetch import fetch
 
     if item.startswith(("http://", "https://")):
-        fetched = fetch(client, item)  # type: ignore[arg-type]
+        fetched = fetch(client, item, max_bytes=config.values()["NEWSDESK_MAX_BODY_BYTES"])  # type: ignore[arg-type]
         return decode_text(fetched.body, fetched.charset), fetched.url
     body = Path(item).read_bytes()
     if body[:2] == b"\x1f\x8b":
@@ -167,7 +167,13 @@ def cmd_extract(args: argparse.Namespace) -> int:
     vals = config.values()
     agent = user_agent(vals["NEWSDESK_USER_AGENT"], vals["NEWSDESK_CONTACT_URL"])
     failed = 0
-    with make_client(agent, vals["NEWSDESK_FETCH_TIMEOUT"]) as client:
+    client = make_client(
+        agent,
+        vals["NEWSDESK_FETCH_TIMEOUT"],
+        vals["NEWSDESK_MAX_REDIRECTS"],
+        allow_private=vals["NEWSDESK_ALLOW_PRIVATE_NETWORKS"],
+    )
+    with client:
         for item in args.inputs:
             try:
                 html, fetched_url = _read_input(item, client)
@@ -180,7 +186,20 @@ def cmd_extract(args: argparse.Namespace) -> int:
     return EXIT_FAILED if failed else EXIT_OK
 
 
+def settings_markdown() -> str:
+    """The settings table as Markdown, as the README shows it."""
+    rows = ["| setting | default | what it does |", "|---|---|---|"]
+    for s in config.SETTINGS:
+        default = s.default
+        shown = "(empty)" if default == "" else str(default).lower() if s.kind is bool else default
+        rows.append(f"| `{s.name}` | `{shown}` | {s.help} |")
+    return "\n".join(rows)
+
+
 def cmd_config(args: argparse.Namespace) -> int:
+    if args.markdown:
+        print(settings_markdown())
+        return EXIT_OK
     from rich.console import Console
     from rich.table import Table
 
@@ -230,10 +249,14 @@ def build_parser(vals: dict) -> argparse.ArgumentParser:
 
     p = sub.add_parser("fetch", help="poll sources")
     p.add_argument("--once", action="store_true", help="poll every due source now, then exit")
+    p.add_argument(
+        "--force", action="store_true", help="poll every source whatever its schedule (politely)"
+    )
     p = sub.add_parser("extract", help="extract articles from files or URLs as JSON lines")
     p.add_argument("--url", help="the page's URL, for resolving links and canonical URLs")
     p.add_argument("inputs", nargs="+", metavar="FILE_OR_URL")
-    sub.add_parser("config", help="print the resolved settings, secrets masked")
+    p = sub.add_parser("config", help="print the resolved settings, secrets masked")
+    p.add_argument("--markdown", action="store_true", help="print the settings table as Markdown")
     return parser
 
 

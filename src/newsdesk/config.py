@@ -79,8 +79,28 @@ SETTINGS: tuple[Setting, ...] = (
         "Contact URL put in the User-Agent, so publishers can reach the operator.",
     ),
     Setting("NEWSDESK_USER_AGENT", "newsdesk/0.1", "User-Agent product token for fetching."),
-    Setting("NEWSDESK_POLL_MINUTES", 30, "Minutes between two polls of one source.", int),
-    Setting("NEWSDESK_FETCH_TIMEOUT", 20.0, "Seconds before a fetch gives up.", float),
+    Setting("NEWSDESK_POLL_MINUTES", 30, "Polling interval of a new source, in minutes.", int),
+    Setting("NEWSDESK_POLL_MIN_MINUTES", 5, "Shortest adaptive polling interval, in minutes.", int),
+    Setting(
+        "NEWSDESK_POLL_MAX_MINUTES", 1440, "Longest polling interval (and error back-off cap).", int
+    ),
+    Setting(
+        "NEWSDESK_HOST_MIN_GAP",
+        2.0,
+        "Seconds between two requests to one host (robots.txt Crawl-delay may ask for more).",
+        float,
+    ),
+    Setting("NEWSDESK_HOST_CONCURRENCY", 1, "Requests in flight at once to one host.", int),
+    Setting("NEWSDESK_FETCH_CONCURRENCY", 8, "Hosts fetched in parallel by `fetch --once`.", int),
+    Setting(
+        "NEWSDESK_ALLOW_PRIVATE_NETWORKS",
+        False,
+        "Allow fetching from loopback, private and link-local addresses (intranets, tests).",
+        bool,
+    ),
+    Setting("NEWSDESK_MAX_REDIRECTS", 5, "Redirects followed per request.", int),
+    Setting("NEWSDESK_FETCH_TIMEOUT", 20.0, "Seconds to connect, and between two reads.", float),
+    Setting("NEWSDESK_FETCH_TOTAL_TIMEOUT", 60.0, "Seconds a whole response may take.", float),
     Setting("NEWSDESK_MAX_BODY_BYTES", 5_000_000, "Largest response body read, in bytes.", int),
     Setting("NEWSDESK_MAX_ITEMS_PER_POLL", 30, "New feed items taken per poll of a source.", int),
     Setting(

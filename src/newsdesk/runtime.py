@@ -71,7 +71,7 @@ def site_url(host: str, port: int) -> str:
 def first_run() -> list[str]:
     """On a fresh database: an admin and the starter sources. Lines to show the user."""
     from newsdesk.ingest.models import Source
-    from newsdesk.ingest.service import import_opml
+    from newsdesk.ingest.sources import import_opml
 
     lines = []
     if not get_user_model().objects.filter(is_superuser=True).exists():

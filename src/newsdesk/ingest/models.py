@@ -26,6 +26,10 @@ class Source(models.Model):
     last_status = models.CharField(max_length=20, blank=True)
     last_error = models.TextField(blank=True)
     error_count = models.PositiveIntegerField(default=0)
+    poll_minutes = models.FloatField(
+        null=True, blank=True, help_text="Current adaptive polling interval."
+    )
+    retired_reason = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["section", "title", "url"]
@@ -57,3 +61,33 @@ class FetchLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.stage} {self.url}: {self.outcome}"
+
+
+class Host(models.Model):
+    """A web host newsdesk requests from; politeness is kept per host, for every source on it."""
+
+    name = models.CharField(max_length=300, unique=True, help_text="host[:port]")
+    robots_txt = models.TextField(blank=True)
+    robots_status = models.CharField(max_length=20, blank=True)
+    robots_fetched_at = models.DateTimeField(null=True, blank=True)
+    crawl_delay = models.FloatField(null=True, blank=True)
+    next_request_at = models.DateTimeField(null=True, blank=True)
+    paused_until = models.DateTimeField(null=True, blank=True)
+    pause_reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class HostLease(models.Model):
+    """One of a host's concurrent request slots; a lease expires, so a crash frees it."""
+
+    host = models.ForeignKey(Host, on_delete=models.CASCADE, related_name="leases")
+    slot = models.PositiveSmallIntegerField()
+    until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["host", "slot"], name="one_lease_per_slot")]

@@ -1,7 +1,8 @@
 """The ingest pipeline: wires the pure stages (fetch, feeds, extract) to storage.
 
-Every fetch records its outcome on the source's row and in the fetch log; one bad
-feed or page is logged and never stops the others.
+Every request goes through the host's politeness rules (robots.txt, gap, slots,
+pauses). Every fetch records its outcome on the source's row and in the fetch
+log; one bad feed or page is logged and never stops the others.
 """
 
 from __future__ import annotations
@@ -9,25 +10,51 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
 from django.conf import settings
-from django.db.models import Q
+from django.utils import timezone
 
 from newsdesk.ingest.models import FetchLog, Source
+from newsdesk.ingest.politeness import (
+    HostBusyError,
+    RobotsDisallowedError,
+    Rules,
+    check_robots,
+    host_row,
+    pause_host,
+    request_slot,
+)
+from newsdesk.ingest.sources import (  # noqa: F401  (re-exported for callers)
+    SourceError,
+    add_source,
+    due_sources,
+    export_opml,
+    import_opml,
+)
 from newsdesk.pipeline import extract, feeds
-from newsdesk.pipeline.decode import decode_text
-from newsdesk.pipeline.fetch import FetchError, fetch, make_client, user_agent
-from newsdesk.pipeline.urls import canonical_url
-from newsdesk.stories.service import known_article, store_article
+from newsdesk.pipeline.decode import decode_text, repair_mojibake
+from newsdesk.pipeline.fetch import (
+    Fetched,
+    FetchError,
+    HTTPStatusError,
+    fetch,
+    freshness_lifetime,
+    make_client,
+    retry_after_seconds,
+    user_agent,
+)
+from newsdesk.pipeline.pagekind import page_kind
+from newsdesk.pipeline.schedule import error_backoff, next_interval
+from newsdesk.stories.service import known_article, store_article, update_from_feed
 
 log = logging.getLogger(__name__)
 
-MAX_BACKOFF = timedelta(hours=24)
 HTML_TYPES = {"", "text/html", "application/xhtml+xml", "text/plain", "application/octet-stream"}
+DEFAULT_PAUSE = 600.0  # a 429/503 without Retry-After pauses the host this long
 
 
 @dataclass(frozen=True)
@@ -36,32 +63,52 @@ class Options:
 
     user_agent: str = "newsdesk"
     timeout: float = 20.0
+    total_timeout: float = 60.0
     max_bytes: int = 5_000_000
     max_items: int = 30
+    max_redirects: int = 5
     min_words: int = 60
     poll_minutes: int = 30
+    poll_min_minutes: int = 5
+    poll_max_minutes: int = 1440
+    allow_private: bool = False
+    rules: Rules = field(default_factory=Rules)
 
     @classmethod
-    def from_settings(cls) -> Options:
+    def from_settings(cls, **overrides: Any) -> Options:
         """Options from the resolved newsdesk settings."""
         s = settings.NEWSDESK
-        return cls(
-            user_agent=user_agent(s["NEWSDESK_USER_AGENT"], s["NEWSDESK_CONTACT_URL"]),
+        agent = user_agent(s["NEWSDESK_USER_AGENT"], s["NEWSDESK_CONTACT_URL"])
+        opts = cls(
+            user_agent=agent,
             timeout=s["NEWSDESK_FETCH_TIMEOUT"],
+            total_timeout=s["NEWSDESK_FETCH_TOTAL_TIMEOUT"],
             max_bytes=s["NEWSDESK_MAX_BODY_BYTES"],
             max_items=s["NEWSDESK_MAX_ITEMS_PER_POLL"],
+            max_redirects=s["NEWSDESK_MAX_REDIRECTS"],
             min_words=s["NEWSDESK_MIN_ARTICLE_WORDS"],
             poll_minutes=s["NEWSDESK_POLL_MINUTES"],
+            poll_min_minutes=s["NEWSDESK_POLL_MIN_MINUTES"],
+            poll_max_minutes=s["NEWSDESK_POLL_MAX_MINUTES"],
+            allow_private=s["NEWSDESK_ALLOW_PRIVATE_NETWORKS"],
+            rules=Rules(
+                min_gap=s["NEWSDESK_HOST_MIN_GAP"],
+                concurrency=s["NEWSDESK_HOST_CONCURRENCY"],
+                agent=s["NEWSDESK_USER_AGENT"].split("/")[0],
+            ),
         )
+        return replace(opts, **overrides)
 
     def client(self) -> httpx.Client:
         """An HTTP client configured with these options."""
-        return make_client(self.user_agent, self.timeout)
+        return make_client(
+            self.user_agent, self.timeout, self.max_redirects, allow_private=self.allow_private
+        )
 
 
 @dataclass(frozen=True)
 class EntryOutcome:
-    """What became of one feed entry: new, duplicate, not_article or error."""
+    """What became of one feed entry: new, updated, duplicate, deferred, or why not stored."""
 
     url: str
     outcome: str
@@ -89,53 +136,39 @@ class PollReport:
     @property
     def failed(self) -> list[EntryOutcome]:
         """Entries that could not be stored as articles."""
-        return [r for r in self.results if r.outcome in {"error", "not_article"}]
+        ok = {"new", "updated", "duplicate", "deferred"}
+        return [r for r in self.results if r.outcome not in ok]
 
 
-class SourceError(ValueError):
-    """A source cannot be added: the message says why."""
+class NotArticleError(ValueError):
+    """A page holds no article; ``kind`` says what it is instead."""
+
+    def __init__(self, message: str, kind: str = "not_article") -> None:
+        super().__init__(message)
+        self.kind = kind
 
 
-def add_source(url: str, title: str = "", section: str = "") -> tuple[Source, bool]:
-    """Follow ``url``; return the source and whether it is new."""
-    clean = canonical_url(url)
-    if not clean:
-        raise SourceError(f"not an http(s) URL: {url!r}")
-    source, created = Source.objects.get_or_create(
-        url=clean, defaults={"title": title[:300], "section": section[:100]}
-    )
-    return source, created
-
-
-def import_opml(body: bytes) -> tuple[int, int]:
-    """Follow every feed of an OPML list (folders become sections); (added, already known)."""
-    added = known = 0
-    for outline in feeds.read_opml(body):
+def polite_fetch(
+    client: httpx.Client, url: str, opts: Options, etag: str = "", last_modified: str = ""
+) -> Fetched:
+    """Fetch within the host's rules: robots.txt, gap, slots; a 429/503 pauses the host."""
+    check_robots(url, client, opts.rules)
+    with request_slot(url, opts.rules):
         try:
-            _, created = add_source(outline.url, outline.title, outline.folder)
-        except SourceError as err:
-            log.warning("opml import: skipping %s: %s", outline.url, err)
-            continue
-        added, known = (added + 1, known) if created else (added, known + 1)
-    return added, known
-
-
-def export_opml() -> str:
-    """Every source as an OPML document, sections as folders."""
-    outlines = [
-        feeds.Outline(url=s.url, title=s.title, folder=s.section) for s in Source.objects.all()
-    ]
-    return feeds.write_opml(outlines)
-
-
-def due_sources(now: datetime) -> list[Source]:
-    """Active sources whose next poll time has come (or was never set)."""
-    query = Q(next_fetch_at__isnull=True) | Q(next_fetch_at__lte=now)
-    return list(Source.objects.filter(query, active=True).order_by("next_fetch_at", "pk"))
-
-
-def _backoff(errors: int, poll_minutes: int) -> timedelta:
-    return min(timedelta(minutes=poll_minutes) * (2 ** min(errors, 10)), MAX_BACKOFF)
+            return fetch(
+                client,
+                url,
+                etag=etag,
+                last_modified=last_modified,
+                max_bytes=opts.max_bytes,
+                total_timeout=opts.total_timeout,
+            )
+        except HTTPStatusError as err:
+            if err.status in {429, 503}:
+                wait = retry_after_seconds(err.retry_after, timezone.now())
+                until = pause_host(url, DEFAULT_PAUSE if wait is None else wait, err.reason)
+                err.reason = f"{err.reason}: host paused until {until:%Y-%m-%d %H:%M:%S} UTC"
+            raise
 
 
 def _log_fetch(
@@ -147,24 +180,90 @@ def _log_fetch(
     )
 
 
+def _minutes(n: float) -> timedelta:
+    return timedelta(minutes=n)
+
+
 def _record_feed_error(source: Source, now: datetime, opts: Options, err: Exception) -> None:
-    source.error_count += 1
     source.last_fetched_at = now
-    source.last_status = "error"
     source.last_error = str(err)
-    source.next_fetch_at = now + _backoff(source.error_count, opts.poll_minutes)
+    if isinstance(err, HTTPStatusError) and err.status == 410:
+        source.active, source.last_status = False, "gone"
+        source.retired_reason = "HTTP 410 Gone: the publisher removed this feed"
+        source.save()
+        return
+    if isinstance(err, HostBusyError | RobotsDisallowedError):
+        # Not the feed's fault: no back-off growth, just wait for the host or robots.txt.
+        source.last_status = "waiting" if isinstance(err, HostBusyError) else "robots"
+        wait = err.wait if isinstance(err, HostBusyError) else 3600.0
+        source.next_fetch_at = now + timedelta(seconds=max(wait, 60))
+        source.save()
+        return
+    source.error_count += 1
+    source.last_status = "error"
+    paused = isinstance(err, HTTPStatusError) and err.status in {429, 503}
+    backoff = error_backoff(
+        source.error_count, _minutes(opts.poll_minutes), _minutes(opts.poll_max_minutes)
+    )
+    pause_end = host_row(source.url).paused_until if paused else None
+    source.next_fetch_at = max(now + backoff, pause_end or now)
     source.save()
 
 
-def _record_feed_success(source: Source, now: datetime, opts: Options, fetched: Any) -> None:
+def _record_feed_success(
+    source: Source,
+    now: datetime,
+    opts: Options,
+    fetched: Fetched,
+    parsed: feeds.Feed | None,
+    new_items: int,
+) -> None:
+    previous = _minutes(source.poll_minutes or opts.poll_minutes)
+    times = [e.published for e in parsed.entries] if parsed else []
+    interval = next_interval(
+        previous,
+        new_items,
+        times,
+        now,
+        _minutes(opts.poll_min_minutes),
+        _minutes(opts.poll_max_minutes),
+        freshness_lifetime(fetched.headers, now),
+    )
     source.error_count = 0
     source.last_fetched_at = source.last_success_at = now
     source.last_status = "not_modified" if fetched.not_modified else "ok"
     source.last_error = ""
     source.etag = fetched.etag[:300]
     source.last_modified = fetched.last_modified[:100]
-    source.next_fetch_at = now + timedelta(minutes=opts.poll_minutes)
+    source.poll_minutes = interval.total_seconds() / 60
+    source.next_fetch_at = now + interval
     source.save()
+
+
+def _follow_move(source: Source, moved_to: str) -> None:
+    """A permanent redirect (301/308) updates the stored URL, unless another source has it."""
+    if not moved_to or moved_to == source.url:
+        return
+    if Source.objects.filter(url=moved_to).exclude(pk=source.pk).exists():
+        source.active = False
+        source.retired_reason = f"moved to {moved_to}, which is already followed"
+        return
+    log.info("source %s moved permanently to %s", source.url, moved_to)
+    source.url = moved_to
+
+
+def _new_entries(source: Source, parsed: feeds.Feed, opts: Options) -> list[feeds.FeedEntry]:
+    seen: set[str] = set()
+    fresh = []
+    for entry in parsed.entries:
+        if entry.url in seen or entry.guid in seen:
+            continue  # the same item twice in one feed
+        seen.update({entry.url, entry.guid})
+        if update_from_feed(source.pk, entry.guid, entry.url, entry.title):
+            continue
+        if not known_article(entry.url, entry.guid, source.pk):
+            fresh.append(entry)
+    return fresh[: opts.max_items]
 
 
 def poll_feed(source: Source, client: httpx.Client, now: datetime, opts: Options) -> PollReport:
@@ -172,44 +271,39 @@ def poll_feed(source: Source, client: httpx.Client, now: datetime, opts: Options
     report = PollReport(source_id=source.pk, url=source.url)
     started = time.monotonic()
     try:
-        fetched = fetch(
-            client,
-            source.url,
-            etag=source.etag,
-            last_modified=source.last_modified,
-            max_bytes=opts.max_bytes,
-        )
+        fetched = polite_fetch(client, source.url, opts, source.etag, source.last_modified)
         parsed = (
             None
             if fetched.not_modified
             else feeds.parse_feed(fetched.body, fetched.url, fetched.content_type)
         )
-    except (FetchError, feeds.FeedError) as err:
+    except (FetchError, feeds.FeedError, HostBusyError) as err:
         log.warning("feed error: source=%s url=%s: %s", source.pk, source.url, err)
         _record_feed_error(source, now, opts, err)
-        status = getattr(err, "status", None)
+        outcome = {"waiting": "waiting", "robots": "robots", "gone": "gone"}.get(
+            source.last_status, "error"
+        )
         _log_fetch(
             source,
             "feed",
             source.url,
             started,
             now,
-            outcome="error",
-            http_status=status,
+            outcome=outcome,
+            http_status=getattr(err, "status", None),
             message=str(err),
         )
-        report.outcome, report.message = "error", str(err)
+        report.outcome, report.message = outcome, str(err)
         return report
+    _follow_move(source, fetched.moved_to)
     if parsed is None:
         report.outcome = "not_modified"
     else:
         source.title = source.title or parsed.title[:300]
         source.site_url = source.site_url or parsed.link[:2000]
         report.entries = len(parsed.entries)
-        report.new_entries = [
-            e for e in parsed.entries if not known_article(e.url, e.guid, source.pk)
-        ][: opts.max_items]
-    _record_feed_success(source, now, opts, fetched)
+        report.new_entries = _new_entries(source, parsed, opts)
+    _record_feed_success(source, now, opts, fetched, parsed, len(report.new_entries))
     _log_fetch(
         source,
         "feed",
@@ -224,21 +318,25 @@ def poll_feed(source: Source, client: httpx.Client, now: datetime, opts: Options
     return report
 
 
-class NotArticleError(ValueError):
-    """A page holds no article (a gallery, a video, a login wall, a list of links)."""
-
-
 def _extract_page(entry: feeds.FeedEntry, client: httpx.Client, opts: Options) -> Any:
-    fetched = fetch(client, entry.url, max_bytes=opts.max_bytes)
+    fetched = polite_fetch(client, entry.url, opts)
     if fetched.content_type not in HTML_TYPES:
         raise NotArticleError(f"not an article page: content type {fetched.content_type}")
     html = decode_text(fetched.body, fetched.charset)
     page = extract.extract(html, fetched.url)
+    kind = page_kind(html, page.word_count)
+    if kind:
+        raise NotArticleError(f"not an article: a {kind.replace('_', ' ')} page", kind)
     if not page.title:
         raise NotArticleError("not an article: no headline found")
     if page.word_count < opts.min_words:
         raise NotArticleError(f"not an article: {page.word_count} words of text")
-    return page
+    return replace(
+        page,
+        title=repair_mojibake(page.title),
+        text=repair_mojibake(page.text),
+        description=repair_mojibake(page.description),
+    )
 
 
 def ingest_entry(
@@ -248,8 +346,12 @@ def ingest_entry(
     started = time.monotonic()
     try:
         page = _extract_page(entry, client, opts)
+    except HostBusyError as err:
+        return EntryOutcome(entry.url, "deferred", str(err))
     except (FetchError, NotArticleError) as err:
-        outcome = "not_article" if isinstance(err, NotArticleError) else "error"
+        outcome = getattr(
+            err, "kind", "robots" if isinstance(err, RobotsDisallowedError) else "error"
+        )
         log.warning("page %s: source=%s url=%s: %s", outcome, source.pk, entry.url, err)
         _log_fetch(
             source,

@@ -6,6 +6,7 @@ import codecs
 import re
 
 import charset_normalizer
+import ftfy
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _XML_ENCODING = re.compile(rb"""^<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""", re.I)
@@ -73,3 +74,14 @@ def decode_text(body: bytes, declared: str | None = None) -> str:
     encoding = sniff_encoding(body, declared)
     text = body.decode(encoding, errors="replace")
     return text.removeprefix("\ufeff")
+
+
+# Byte pairs that UTF-8 text shows when it was decoded as windows-1252 or latin-1.
+_MOJIBAKE = re.compile("[\u00c2\u00c3][\u0080-\u00bf]|\u00e2\u20ac|\u00c5[\u0080-\u00bf]")
+
+
+def repair_mojibake(text: str) -> str:
+    """Undo UTF-8-read-as-windows-1252 damage ("CafÃ©" -> "Café"), leaving good text alone."""
+    if not text or not _MOJIBAKE.search(text):
+        return text
+    return str(ftfy.fix_encoding(text))

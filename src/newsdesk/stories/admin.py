@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from newsdesk.stories.models import Article, Story
+from newsdesk.stories.models import Article, Story, Tombstone
 
 
 class ArticleInline(admin.TabularInline):
@@ -29,3 +29,11 @@ class ArticleAdmin(admin.ModelAdmin):
     search_fields = ("title", "canonical_url")
     raw_id_fields = ("story", "source")
     date_hierarchy = "published_at"
+
+
+@admin.register(Tombstone)
+class TombstoneAdmin(admin.ModelAdmin):
+    """Deleted articles; delete a tombstone to let its article be fetched again."""
+
+    list_display = ("canonical_url", "title", "deleted_at")
+    search_fields = ("canonical_url", "title")

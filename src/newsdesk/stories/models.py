@@ -86,3 +86,16 @@ class Article(models.Model):
     def paragraphs(self) -> list[str]:
         """The text's paragraphs, without empty lines."""
         return [p for p in self.text.split("\n") if p.strip()]
+
+
+class Tombstone(models.Model):
+    """An article an editor deleted: it is never stored again."""
+
+    canonical_url = models.URLField(max_length=2000, unique=True)
+    guid = models.CharField(max_length=500, blank=True, db_index=True)
+    source_id = models.BigIntegerField(null=True, blank=True)
+    title = models.CharField(max_length=500, blank=True)
+    deleted_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.canonical_url

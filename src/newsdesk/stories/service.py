@@ -9,7 +9,7 @@ from datetime import UTC, datetime, time
 from django.db import IntegrityError, transaction
 
 from newsdesk.pipeline.extract import Extracted
-from newsdesk.stories.models import Article, Story
+from newsdesk.stories.models import Article, Story, Tombstone
 
 log = logging.getLogger(__name__)
 
@@ -37,12 +37,37 @@ def publication_time(
 
 
 def known_article(canonical_url: str, guid: str = "", source_id: int | None = None) -> bool:
-    """True when an article with this canonical URL (or this GUID from this source) is stored."""
+    """True when this canonical URL (or this GUID from this source) is stored or was deleted."""
     if Article.objects.filter(canonical_url=canonical_url).exists():
+        return True
+    if Tombstone.objects.filter(canonical_url=canonical_url).exists():
         return True
     if not guid or source_id is None:
         return False
+    if Tombstone.objects.filter(source_id=source_id, guid=guid).exists():
+        return True
     return Article.objects.filter(source_id=source_id, guid=guid).exists()
+
+
+def update_from_feed(source_id: int, guid: str, url: str, title: str) -> bool:
+    """Apply a feed's new title or URL to the article it knows by GUID; False if unknown."""
+    if not guid:
+        return False
+    article = Article.objects.filter(source_id=source_id, guid=guid).first()
+    if article is None:
+        return False
+    changed = []
+    if title and title != article.title:
+        article.title = title[:500]
+        changed.append("title")
+    taken = Article.objects.filter(canonical_url=url).exclude(pk=article.pk).exists()
+    if url and url != article.canonical_url and not taken:
+        article.url = article.canonical_url = url
+        changed += ["url", "canonical_url"]
+    if changed:
+        article.save(update_fields=changed)
+        log.info("article %s updated from its feed: %s", article.pk, ", ".join(changed))
+    return True
 
 
 def story_for(article: Article) -> Story:

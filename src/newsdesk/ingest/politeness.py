@@ -1,0 +1,178 @@
+"""Per-host politeness shared by every source, thread and process: gaps, slots, pauses, robots.
+
+State lives in the database (Host and HostLease rows) and changes only through
+conditional UPDATEs, which are atomic on SQLite and PostgreSQL alike, so the
+rules hold across every worker that shares the database.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import lru_cache
+
+import httpx
+from django.db.models import Q
+from django.utils import timezone
+from protego import Protego
+
+from newsdesk.ingest.models import Host, HostLease
+from newsdesk.pipeline.fetch import FetchError, HTTPStatusError, fetch
+from newsdesk.pipeline.urls import host_key
+
+log = logging.getLogger(__name__)
+
+ROBOTS_MAX_AGE = timedelta(hours=24)
+ROBOTS_RETRY = timedelta(hours=1)
+LEASE = timedelta(minutes=5)
+MAX_PAUSE = timedelta(days=7)
+
+
+class HostBusyError(Exception):
+    """The host may not be asked now; ``wait`` seconds until it may."""
+
+    def __init__(self, host: str, wait: float, reason: str = "") -> None:
+        super().__init__(f"{host} busy for {wait:.0f}s{': ' + reason if reason else ''}")
+        self.host, self.wait, self.reason = host, wait, reason
+
+
+class RobotsDisallowedError(FetchError):
+    """robots.txt forbids the URL, or cannot be read yet (a 5xx means "wait")."""
+
+
+@dataclass(frozen=True)
+class Rules:
+    """How politely to treat hosts."""
+
+    min_gap: float = 2.0
+    concurrency: int = 1
+    agent: str = "newsdesk"
+    max_wait: float = 30.0
+
+
+def host_row(url: str) -> Host:
+    """The Host row for a URL's host, created on first sight."""
+    host, _ = Host.objects.get_or_create(name=host_key(url))
+    return host
+
+
+def _gap(host: Host, rules: Rules) -> timedelta:
+    return timedelta(seconds=max(rules.min_gap, host.crawl_delay or 0.0))
+
+
+def _try_claim(host: Host, rules: Rules, now: datetime) -> int | None:
+    """Claim a request slot: the lease's slot number, or None when the host is not free."""
+    free_time = Q(next_request_at__isnull=True) | Q(next_request_at__lte=now)
+    not_paused = Q(paused_until__isnull=True) | Q(paused_until__lte=now)
+    # One atomic UPDATE takes the next start time: no two requests start closer than the gap.
+    gap_end = now + _gap(host, rules)
+    if not Host.objects.filter(free_time, not_paused, pk=host.pk).update(next_request_at=gap_end):
+        return None
+    for slot in range(max(1, rules.concurrency)):
+        HostLease.objects.get_or_create(host=host, slot=slot)
+        free = Q(until__isnull=True) | Q(until__lte=now)
+        if HostLease.objects.filter(free, host=host, slot=slot).update(until=now + LEASE):
+            return slot
+    return None
+
+
+def _release(host: Host, slot: int, rules: Rules) -> None:
+    now = timezone.now()
+    HostLease.objects.filter(host=host, slot=slot).update(until=None)
+    # The gap counts from the end of a request, so slow answers slow us down too.
+    Host.objects.filter(
+        Q(next_request_at__isnull=True) | Q(next_request_at__lt=now + _gap(host, rules)),
+        pk=host.pk,
+    ).update(next_request_at=now + _gap(host, rules))
+
+
+def _wait_seconds(host: Host, now: datetime) -> tuple[float, str]:
+    host.refresh_from_db(fields=["next_request_at", "paused_until", "pause_reason"])
+    if host.paused_until and host.paused_until > now:
+        return (host.paused_until - now).total_seconds(), host.pause_reason
+    if host.next_request_at and host.next_request_at > now:
+        return (host.next_request_at - now).total_seconds(), ""
+    return 0.05, ""  # every slot is leased: poll again shortly
+
+
+@contextmanager
+def request_slot(
+    url: str, rules: Rules, sleep: Callable[[float], None] = time.sleep
+) -> Iterator[Host]:
+    """Hold one of the URL host's request slots; wait up to rules.max_wait, else HostBusyError."""
+    host = host_row(url)
+    waited = 0.0
+    while True:
+        now = timezone.now()
+        slot = _try_claim(host, rules, now)
+        if slot is not None:
+            break
+        wait, reason = _wait_seconds(host, now)
+        if waited + wait > rules.max_wait:
+            raise HostBusyError(host.name, wait, reason)
+        sleep(max(wait, 0.01))
+        waited += max(wait, 0.01)
+    try:
+        yield host
+    finally:
+        _release(host, slot, rules)
+
+
+def pause_host(url: str, seconds: float, reason: str) -> datetime:
+    """Pause every request to the URL's host (429/503 Retry-After); return the pause's end."""
+    until = timezone.now() + min(timedelta(seconds=seconds), MAX_PAUSE)
+    host = host_row(url)
+    Host.objects.filter(
+        Q(paused_until__isnull=True) | Q(paused_until__lt=until), pk=host.pk
+    ).update(paused_until=until, pause_reason=reason[:300])
+    log.warning("host %s paused until %s: %s", host.name, until.isoformat(), reason)
+    return until
+
+
+@lru_cache(maxsize=4096)
+def _parsed(name: str, fetched_at: datetime | None, text: str) -> Protego:
+    return Protego.parse(text)
+
+
+def _refresh_robots(host: Host, client: httpx.Client, rules: Rules, scheme: str) -> None:
+    url = f"{scheme}://{host.name}/robots.txt"
+    status, text, delay = "ok", "", None
+    try:
+        with request_slot(url, rules):
+            fetched = fetch(client, url, max_bytes=500_000, total_timeout=30)
+        text = fetched.body.decode("utf-8", errors="replace")
+        delay = Protego.parse(text).crawl_delay(rules.agent)
+    except HTTPStatusError as err:
+        # RFC 9309: 4xx means no rules; 5xx means the whole site is off limits for now.
+        status = "missing" if err.status and err.status < 500 else "unavailable"
+    except FetchError as err:
+        # The host is down or refuses us: that is the fetch's error, not a robots.txt answer.
+        log.warning("robots.txt of %s unreachable: %s", host.name, err)
+        raise
+    Host.objects.filter(pk=host.pk).update(
+        robots_txt=text,
+        robots_status=status,
+        robots_fetched_at=timezone.now(),
+        crawl_delay=delay,
+    )
+    host.refresh_from_db()
+
+
+def check_robots(url: str, client: httpx.Client, rules: Rules) -> None:
+    """Raise RobotsDisallowedError unless robots.txt (re-read daily) lets us fetch ``url``."""
+    host = host_row(url)
+    now = timezone.now()
+    age = now - host.robots_fetched_at if host.robots_fetched_at else None
+    stale = age is None or age > ROBOTS_MAX_AGE
+    if stale or (host.robots_status == "unavailable" and age > ROBOTS_RETRY):
+        _refresh_robots(host, client, rules, httpx.URL(url).scheme)
+    if host.robots_status == "unavailable":
+        raise RobotsDisallowedError(url, "robots.txt answers with a server error: waiting")
+    if host.robots_status == "ok":
+        robots = _parsed(host.name, host.robots_fetched_at, host.robots_txt)
+        if not robots.can_fetch(url, rules.agent):
+            raise RobotsDisallowedError(url, "robots.txt disallows this URL")
