@@ -51,6 +51,8 @@ def env(tmp_path: Path) -> dict[str, str]:
         "NEWSDESK_DATA_DIR": str(tmp_path),
         "NEWSDESK_ADMIN_PASSWORD": "pw-for-test",
         "NEWSDESK_STARTER_SOURCES": "false",
+        "NEWSDESK_ALLOW_PRIVATE_NETWORKS": "true",
+        "NEWSDESK_HOST_MIN_GAP": "0",
     }
 
 
