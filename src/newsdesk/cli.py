@@ -15,11 +15,16 @@ from newsdesk import config
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
-def _django() -> None:
+def _django(schema: bool = True) -> None:
+    """Set Django up; with ``schema``, make sure the database has its tables."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsdesk.settings")
     import django
 
     django.setup()
+    if schema:
+        from newsdesk import runtime
+
+        runtime.ensure_schema()
 
 
 def _print_err(message: str) -> None:
@@ -30,7 +35,7 @@ def _print_err(message: str) -> None:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    _django()
+    _django(schema=False)
     from newsdesk import runtime
 
     runtime.migrate()
@@ -44,7 +49,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    _django()
+    _django(schema=False)
     from newsdesk import runtime
 
     runtime.migrate()
@@ -282,6 +287,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except config.ConfigError as err:
         _print_err(f"configuration error: {err}")
         return EXIT_USAGE
+    except Exception as err:
+        from newsdesk.runtime import SchemaError
+
+        if isinstance(err, SchemaError):
+            _print_err(str(err))
+            return EXIT_FAILED
+        raise
     args = build_parser(vals).parse_args(argv)
     name = args.command + (f" {args.sources_command}" if args.command == "sources" else "")
     try:

@@ -24,6 +24,23 @@ def migrate() -> None:
     call_command("migrate", interactive=False, verbosity=0)
 
 
+class SchemaError(RuntimeError):
+    """The database schema is behind the code and may not be migrated from here."""
+
+
+def ensure_schema() -> None:
+    """Bring an embedded SQLite database up to date; on a server database, insist on init."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    if not executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        return
+    if connection.vendor != "sqlite":
+        raise SchemaError("the database is not initialised or is out of date: run `newsdesk init`")
+    migrate()
+
+
 def admin_password_from_env_or_prompt(interactive: bool) -> str | None:
     """The admin password from NEWSDESK_ADMIN_PASSWORD, else a prompt, else None."""
     password = settings.NEWSDESK["NEWSDESK_ADMIN_PASSWORD"]

@@ -49,7 +49,7 @@ from newsdesk.pipeline.fetch import (
 )
 from newsdesk.pipeline.pagekind import page_kind
 from newsdesk.pipeline.schedule import error_backoff, next_interval
-from newsdesk.stories.service import known_article, store_article, update_from_feed
+from newsdesk.stories.service import known_keys, store_article, update_from_feed
 
 log = logging.getLogger(__name__)
 
@@ -167,7 +167,8 @@ def polite_fetch(
             if err.status in {429, 503}:
                 wait = retry_after_seconds(err.retry_after, timezone.now())
                 until = pause_host(url, DEFAULT_PAUSE if wait is None else wait, err.reason)
-                err.reason = f"{err.reason}: host paused until {until:%Y-%m-%d %H:%M:%S} UTC"
+                reason = f"{err.reason}: host paused until {until:%Y-%m-%d %H:%M:%S} UTC"
+                raise HTTPStatusError(url, reason, err.status or 0, err.retry_after) from err
             raise
 
 
@@ -253,17 +254,20 @@ def _follow_move(source: Source, moved_to: str) -> None:
 
 
 def _new_entries(source: Source, parsed: feeds.Feed, opts: Options) -> list[feeds.FeedEntry]:
+    known_urls, known_guids = known_keys(
+        source.pk, [e.url for e in parsed.entries], [e.guid for e in parsed.entries]
+    )
     seen: set[str] = set()
     fresh = []
     for entry in parsed.entries:
         if entry.url in seen or entry.guid in seen:
             continue  # the same item twice in one feed
         seen.update({entry.url, entry.guid})
-        if update_from_feed(source.pk, entry.guid, entry.url, entry.title):
-            continue
-        if not known_article(entry.url, entry.guid, source.pk):
+        if entry.guid in known_guids:
+            update_from_feed(source.pk, entry.guid, entry.url, entry.title)
+        elif entry.url not in known_urls and len(fresh) < opts.max_items:
             fresh.append(entry)
-    return fresh[: opts.max_items]
+    return fresh
 
 
 def poll_feed(source: Source, client: httpx.Client, now: datetime, opts: Options) -> PollReport:

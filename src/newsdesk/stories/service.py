@@ -49,6 +49,37 @@ def known_article(canonical_url: str, guid: str = "", source_id: int | None = No
     return Article.objects.filter(source_id=source_id, guid=guid).exists()
 
 
+def _chunks(values: list[str], size: int = 500) -> list[list[str]]:
+    return [values[i : i + size] for i in range(0, len(values), size)]
+
+
+def known_keys(source_id: int, urls: list[str], guids: list[str]) -> tuple[set[str], set[str]]:
+    """Of these URLs and this source's GUIDs, the ones already stored or buried (few queries)."""
+    known_urls: set[str] = set()
+    known_guids: set[str] = set()
+    for chunk in _chunks(sorted(set(urls))):
+        known_urls.update(
+            Article.objects.filter(canonical_url__in=chunk).values_list("canonical_url", flat=True)
+        )
+        known_urls.update(
+            Tombstone.objects.filter(canonical_url__in=chunk).values_list(
+                "canonical_url", flat=True
+            )
+        )
+    for chunk in _chunks(sorted({g for g in guids if g})):
+        known_guids.update(
+            Article.objects.filter(source_id=source_id, guid__in=chunk).values_list(
+                "guid", flat=True
+            )
+        )
+        known_guids.update(
+            Tombstone.objects.filter(source_id=source_id, guid__in=chunk).values_list(
+                "guid", flat=True
+            )
+        )
+    return known_urls, known_guids
+
+
 def update_from_feed(source_id: int, guid: str, url: str, title: str) -> bool:
     """Apply a feed's new title or URL to the article it knows by GUID; False if unknown."""
     if not guid:
