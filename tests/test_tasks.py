@@ -56,3 +56,22 @@ def test_first_run_follows_the_shipped_starter_feeds(settings) -> None:
     assert set(Source.objects.values_list("section", flat=True)) == {"World"}
     # A second start changes nothing.
     assert runtime.first_run() == []
+
+
+def test_an_entry_for_a_paused_host_is_rescheduled(site_server, monkeypatch) -> None:
+    from newsdesk.ingest.models import Host
+    from newsdesk.pipeline.feeds import FeedEntry
+
+    base, requests = site_server
+    source = Source.objects.create(url=f"{base}/feed.xml")
+    Host.objects.create(
+        name=base.removeprefix("http://"), paused_until=timezone.now() + timedelta(hours=1)
+    )
+    scheduled = []
+    monkeypatch.setattr(
+        tasks.ingest_entry_job, "schedule", lambda args, delay: scheduled.append((args, delay))
+    )
+    entry = FeedEntry(f"{base}/news/kursk-offensive.html", "g")
+    assert tasks.ingest_entry_job.call_local(source.pk, entry) == "deferred"
+    assert scheduled and scheduled[0][1] > 3000
+    assert requests == []

@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
-from newsdesk.ingest.models import FetchLog, Source
+from newsdesk.ingest.models import FetchLog, Host, Source
 
 
 @admin.register(Source)
@@ -58,3 +58,25 @@ class FetchLogAdmin(admin.ModelAdmin):
     list_filter = ("stage", "outcome")
     search_fields = ("url", "message")
     readonly_fields = [f.name for f in FetchLog._meta.fields]
+
+
+@admin.register(Host)
+class HostAdmin(admin.ModelAdmin):
+    """Per-host politeness state: robots.txt, crawl delay, pauses from 429/503."""
+
+    list_display = (
+        "name",
+        "robots_status",
+        "crawl_delay",
+        "paused_until",
+        "pause_reason",
+        "next_request_at",
+    )
+    list_filter = ("robots_status",)
+    search_fields = ("name",)
+    readonly_fields = ("robots_txt", "robots_fetched_at", "next_request_at")
+    actions = ("unpause",)
+
+    @admin.action(description="Lift the pause")
+    def unpause(self, request: HttpRequest, queryset: QuerySet[Host]) -> None:
+        queryset.update(paused_until=None, pause_reason="")

@@ -114,6 +114,7 @@ class EntryOutcome:
     outcome: str
     message: str = ""
     article_id: int | None = None
+    wait: float = 0.0  # for a deferred entry: seconds until its host may be asked
 
 
 @dataclass
@@ -351,7 +352,7 @@ def ingest_entry(
     try:
         page = _extract_page(entry, client, opts)
     except HostBusyError as err:
-        return EntryOutcome(entry.url, "deferred", str(err))
+        return EntryOutcome(entry.url, "deferred", str(err), wait=err.wait)
     except (FetchError, NotArticleError) as err:
         outcome = getattr(
             err, "kind", "robots" if isinstance(err, RobotsDisallowedError) else "error"

@@ -6,6 +6,7 @@ The same code runs on the embedded SQLite queue and on a shared queue with many 
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import timedelta
 
 from django.utils import timezone
@@ -20,6 +21,13 @@ log = logging.getLogger(__name__)
 
 # A claimed source is not claimed again before its poll job could have run.
 CLAIM = timedelta(minutes=10)
+# A job waits this long at most for its host; then it is rescheduled, freeing the worker.
+JOB_MAX_WAIT = 5.0
+
+
+def _job_options() -> Options:
+    opts = Options.from_settings()
+    return replace(opts, rules=replace(opts.rules, max_wait=JOB_MAX_WAIT))
 
 
 @db_periodic_task(crontab(minute="*"))
@@ -45,7 +53,7 @@ def poll_source_job(source_id: int) -> int:
     source = Source.objects.filter(pk=source_id, active=True).first()
     if source is None:
         return 0
-    opts = Options.from_settings()
+    opts = _job_options()
     with opts.client() as client:
         report = poll_feed(source, client, timezone.now(), opts)
     for entry in report.new_entries:
@@ -59,6 +67,10 @@ def ingest_entry_job(source_id: int, entry: FeedEntry) -> str:
     source = Source.objects.filter(pk=source_id).first()
     if source is None:
         return "gone"
-    opts = Options.from_settings()
+    opts = _job_options()
     with opts.client() as client:
-        return ingest_entry(source, entry, client, timezone.now(), opts).outcome
+        result = ingest_entry(source, entry, client, timezone.now(), opts)
+    if result.outcome == "deferred":
+        # The host is busy or paused: try again later instead of holding a worker.
+        ingest_entry_job.schedule((source_id, entry), delay=max(result.wait, 1.0))
+    return result.outcome
