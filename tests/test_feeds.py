@@ -66,3 +66,9 @@ def test_opml_rejects_other_xml_and_entities() -> None:
     )
     with pytest.raises(feeds.FeedError, match="external entity"):
         feeds.read_opml(bomb)
+
+
+def test_an_empty_but_valid_feed_has_no_entries() -> None:
+    body = b"<?xml version='1.0'?><rss version='2.0'><channel><title>T</title></channel></rss>"
+    for content_type in ("", "application/rss+xml", "text/html"):
+        assert feeds.parse_feed(body, f"{BASE}/f", content_type).entries == ()

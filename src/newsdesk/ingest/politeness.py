@@ -56,12 +56,28 @@ class Rules:
 
 def host_row(url: str) -> Host:
     """The Host row for a URL's host, created on first sight."""
-    host, _ = Host.objects.get_or_create(name=host_key(url))
+    name = host_key(url)
+    host = Host.objects.filter(name=name).first()
+    if host is None:
+        host, _ = Host.objects.get_or_create(name=name)
     return host
+
+
+# robots.txt verdicts change at most daily; keep them in memory for a minute per host so
+# a busy poll cycle reads the Host row once a minute, not once a request.
+_ROBOTS_MEMO: dict[str, tuple[float, Host]] = {}
+_ROBOTS_MEMO_SECONDS = 60.0
 
 
 def _gap(host: Host, rules: Rules) -> timedelta:
     return timedelta(seconds=max(rules.min_gap, host.crawl_delay or 0.0))
+
+
+def _take_lease(host_id: int, slot: int, now: datetime) -> bool:
+    free = Q(until__isnull=True) | Q(until__lte=now)
+    return bool(
+        HostLease.objects.filter(free, host_id=host_id, slot=slot).update(until=now + LEASE)
+    )
 
 
 def _try_claim(host: Host, rules: Rules, now: datetime) -> int | None:
@@ -73,16 +89,17 @@ def _try_claim(host: Host, rules: Rules, now: datetime) -> int | None:
     if not Host.objects.filter(free_time, not_paused, pk=host.pk).update(next_request_at=gap_end):
         return None
     for slot in range(max(1, rules.concurrency)):
-        HostLease.objects.get_or_create(host=host, slot=slot)
-        free = Q(until__isnull=True) | Q(until__lte=now)
-        if HostLease.objects.filter(free, host=host, slot=slot).update(until=now + LEASE):
+        if _take_lease(host.pk, slot, now):
+            return slot
+        _, created = HostLease.objects.get_or_create(host_id=host.pk, slot=slot)
+        if created and _take_lease(host.pk, slot, now):
             return slot
     return None
 
 
 def _release(host: Host, slot: int, rules: Rules) -> None:
     now = timezone.now()
-    HostLease.objects.filter(host=host, slot=slot).update(until=None)
+    HostLease.objects.filter(host_id=host.pk, slot=slot).update(until=None)
     # The gap counts from the end of a request, so slow answers slow us down too.
     Host.objects.filter(
         Q(next_request_at__isnull=True) | Q(next_request_at__lt=now + _gap(host, rules)),
@@ -164,12 +181,23 @@ def _refresh_robots(host: Host, client: httpx.Client, rules: Rules, scheme: str)
 
 def check_robots(url: str, client: httpx.Client, rules: Rules) -> None:
     """Raise RobotsDisallowedError unless robots.txt (re-read daily) lets us fetch ``url``."""
+    name = host_key(url)
+    memo = _ROBOTS_MEMO.get(name)
+    if memo and time.monotonic() - memo[0] < _ROBOTS_MEMO_SECONDS and memo[1].robots_status:
+        _apply_robots(memo[1], url, rules)
+        return
     host = host_row(url)
     now = timezone.now()
     age = now - host.robots_fetched_at if host.robots_fetched_at else None
     stale = age is None or age > ROBOTS_MAX_AGE
     if stale or (host.robots_status == "unavailable" and age > ROBOTS_RETRY):
         _refresh_robots(host, client, rules, httpx.URL(url).scheme)
+    if host.robots_status in {"ok", "missing"}:
+        _ROBOTS_MEMO[name] = (time.monotonic(), host)
+    _apply_robots(host, url, rules)
+
+
+def _apply_robots(host: Host, url: str, rules: Rules) -> None:
     if host.robots_status == "unavailable":
         raise RobotsDisallowedError(url, "robots.txt answers with a server error: waiting")
     if host.robots_status == "ok":

@@ -16,6 +16,7 @@ from typing import Any
 
 import httpx
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 from newsdesk.ingest.models import FetchLog, Source
@@ -308,18 +309,19 @@ def poll_feed(source: Source, client: httpx.Client, now: datetime, opts: Options
         source.site_url = source.site_url or parsed.link[:2000]
         report.entries = len(parsed.entries)
         report.new_entries = _new_entries(source, parsed, opts)
-    _record_feed_success(source, now, opts, fetched, parsed, len(report.new_entries))
-    _log_fetch(
-        source,
-        "feed",
-        source.url,
-        started,
-        now,
-        outcome=report.outcome,
-        http_status=fetched.status,
-        items=report.entries,
-        new_articles=len(report.new_entries),
-    )
+    with transaction.atomic():  # one commit for the row and its log line
+        _record_feed_success(source, now, opts, fetched, parsed, len(report.new_entries))
+        _log_fetch(
+            source,
+            "feed",
+            source.url,
+            started,
+            now,
+            outcome=report.outcome,
+            http_status=fetched.status,
+            items=report.entries,
+            new_articles=len(report.new_entries),
+        )
     return report
 
 

@@ -12,6 +12,13 @@ from lxml import etree
 
 from newsdesk.pipeline.urls import canonical_url
 
+# Complaints feedparser makes about headers, not about the document itself.
+BENIGN = (
+    feedparser.CharacterEncodingOverride,
+    feedparser.NonXMLContentType,
+    feedparser.CharacterEncodingUnknown,
+)
+
 
 class FeedError(ValueError):
     """A document is not a usable feed; the message says why."""
@@ -80,14 +87,15 @@ def parse_feed(body: bytes, base_url: str, content_type: str = "") -> Feed:
     """Parse feed bytes; raise NotAFeedError or MalformedFeedError with a clear reason."""
     if not body.strip():
         raise MalformedFeedError("empty document")
-    parsed = feedparser.parse(body, response_headers={"content-location": base_url})
+    headers = {"content-location": base_url, "content-type": content_type or "application/xml"}
+    parsed = feedparser.parse(body, response_headers=headers)
     entries = [e for e in (_entry(x, base_url) for x in parsed.entries) if e is not None]
     if not parsed.version and not entries:
         if _looks_like_html(body) or "html" in content_type:
             raise NotAFeedError("not a feed: the URL returns an HTML page")
         reason = parsed.get("bozo_exception") or "unknown format"
         raise NotAFeedError(f"not a feed: {reason}")
-    if parsed.bozo and not entries:
+    if parsed.bozo and not entries and not isinstance(parsed.get("bozo_exception"), BENIGN):
         raise MalformedFeedError(f"malformed feed: {parsed.get('bozo_exception')}")
     meta = parsed.feed
     return Feed(

@@ -1,0 +1,179 @@
+"""Polite-fetch benchmark: many feeds on several loopback hosts, conditional polls.
+
+    python benchmarks/fetch.py [--sources 10000] [--hosts 50] [--gap 0.05] [--threads 50]
+
+A local server (a separate process) answers on 127.0.0.1..127.0.0.N: each feed has
+an ETag and answers 304 to a matching If-None-Match. The benchmark runs one full
+poll cycle (200s, planting validators) and then a forced conditional cycle (304s),
+and reports polls/s, each host's closest request spacing against its limit, the
+most requests in flight on one host, and peak memory. Prints one JSON line last.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import resource
+import sys
+import tempfile
+import threading
+import time
+from collections import defaultdict
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+FEED = (
+    b"<?xml version='1.0'?><rss version='2.0'><channel><title>Bench</title>"
+    b"<link>http://bench/</link></channel></rss>"
+)
+
+
+def serve(hosts: list[str], port: int, log_queue: multiprocessing.Queue, ready) -> None:
+    """Serve feeds on every host until killed; report (host, start, end) of each request."""
+    records: list[tuple[str, float, float]] = []
+    lock = threading.Lock()
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:  # noqa: N802
+            start = time.time()
+            if self.path == "/robots.txt":
+                body, status = b"User-agent: *\nAllow: /\n", 200
+            elif self.headers.get("If-None-Match") == '"v1"':
+                body, status = b"", 304
+            else:
+                body, status = FEED, 200
+            self.send_response(status)
+            self.send_header("ETag", '"v1"')
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Content-Type", "application/rss+xml")
+            self.end_headers()
+            self.wfile.write(body)
+            with lock:
+                records.append((self.server.server_address[0], start, time.time()))
+
+        def log_message(self, *args: object) -> None:
+            return
+
+    servers = []
+    for host in hosts:
+        httpd = ThreadingHTTPServer((host, port), Handler)
+        httpd.daemon_threads = True
+        threading.Thread(target=httpd.serve_forever, daemon=True).start()
+        servers.append(httpd)
+    ready.set()
+    while True:
+        time.sleep(0.5)
+        with lock:
+            batch, records[:] = list(records), []
+        if batch:
+            log_queue.put(batch)
+
+
+def spacing(records: list[tuple[str, float, float]]) -> tuple[float, int]:
+    """Closest start-to-start gap on any host, and most requests in flight on one host."""
+    by_host: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    for host, start, end in records:
+        by_host[host].append((start, end))
+    closest, in_flight = float("inf"), 0
+    for spans in by_host.values():
+        spans.sort()
+        for (a, _), (b, _) in zip(spans, spans[1:], strict=False):
+            closest = min(closest, b - a)
+        events = sorted([(s, 1) for s, _ in spans] + [(e, -1) for _, e in spans])
+        level = 0
+        for _, step in events:
+            level += step
+            in_flight = max(in_flight, level)
+    return closest, in_flight
+
+
+def setup_django(data_dir: str, gap: float, threads: int) -> None:
+    os.environ.update(
+        {
+            "NEWSDESK_DATA_DIR": data_dir,
+            "NEWSDESK_ALLOW_PRIVATE_NETWORKS": "true",
+            "NEWSDESK_HOST_MIN_GAP": str(gap),
+            "NEWSDESK_FETCH_CONCURRENCY": str(threads),
+            "NEWSDESK_LOG_LEVEL": "ERROR",
+            "DJANGO_SETTINGS_MODULE": "newsdesk.settings",
+        }
+    )
+    import django
+
+    django.setup()
+    from newsdesk import runtime
+
+    runtime.migrate()
+
+
+def drain(log_queue: multiprocessing.Queue) -> list[tuple[str, float, float]]:
+    time.sleep(1.0)
+    out: list = []
+    while not log_queue.empty():
+        out.extend(log_queue.get())
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sources", type=int, default=10_000)
+    parser.add_argument("--hosts", type=int, default=50)
+    parser.add_argument("--gap", type=float, default=0.05, help="min seconds between requests")
+    parser.add_argument("--threads", type=int, default=50)
+    parser.add_argument("--port", type=int, default=18765)
+    args = parser.parse_args()
+
+    hosts = [f"127.0.0.{i + 1}" for i in range(args.hosts)]
+    log_queue: multiprocessing.Queue = multiprocessing.Queue()
+    ready = multiprocessing.Event()
+    server = multiprocessing.Process(
+        target=serve, args=(hosts, args.port, log_queue, ready), daemon=True
+    )
+    server.start()
+    ready.wait(30)
+    data_dir = tempfile.mkdtemp(prefix="newsdesk-bench-")
+    setup_django(data_dir, args.gap, args.threads)
+    from rich.console import Console
+
+    from newsdesk.ingest.fetch_once import fetch_once
+    from newsdesk.ingest.models import Source
+
+    Source.objects.bulk_create(
+        Source(url=f"http://{hosts[i % len(hosts)]}:{args.port}/feed/{i}.xml")
+        for i in range(args.sources)
+    )
+    quiet = Console(file=open(os.devnull, "w"))  # noqa: SIM115
+    figures: dict[str, object] = {
+        "sources": args.sources,
+        "hosts": args.hosts,
+        "gap_limit_s": args.gap,
+        "threads": args.threads,
+    }
+    for name, force in (("first_cycle", False), ("conditional_cycle", True)):
+        started = time.perf_counter()
+        failures = fetch_once(progress=False, force=force, console=quiet)
+        elapsed = time.perf_counter() - started
+        records = [r for r in drain(log_queue) if r]
+        closest, in_flight = spacing(records)
+        figures[name] = {
+            "seconds": round(elapsed, 1),
+            "polls_per_s": round(args.sources / elapsed, 1),
+            "failures": failures,
+            "requests_seen": len(records),
+            "closest_gap_s": round(closest, 4),
+            "max_in_flight_per_host": in_flight,
+            "within_limits": closest >= args.gap * 0.999 and in_flight <= 1,
+        }
+        print(name, figures[name], file=sys.stderr)
+    figures["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    figures["database_mb"] = round(Path(data_dir, "newsdesk.sqlite3").stat().st_size / 2**20, 1)
+    server.terminate()
+    print(json.dumps({"benchmark": "fetch", **figures}))
+
+
+if __name__ == "__main__":
+    main()
