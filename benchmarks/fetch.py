@@ -38,7 +38,7 @@ def serve(hosts: list[str], port: int, log_queue: multiprocessing.Queue, ready) 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             start = time.time()
             if self.path == "/robots.txt":
                 body, status = b"User-agent: *\nAllow: /\n", 200
