@@ -12,6 +12,7 @@ most requests in flight on one host, and peak memory. Prints one JSON line last.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import multiprocessing
 import os
@@ -81,7 +82,7 @@ def spacing(records: list[tuple[str, float, float]]) -> tuple[float, int]:
     closest, in_flight = float("inf"), 0
     for spans in by_host.values():
         spans.sort()
-        for (a, _), (b, _) in zip(spans, spans[1:], strict=False):
+        for (a, _), (b, _) in itertools.pairwise(spans):
             closest = min(closest, b - a)
         events = sorted([(s, 1) for s, _ in spans] + [(e, -1) for _, e in spans])
         level = 0
