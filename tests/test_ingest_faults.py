@@ -301,3 +301,109 @@ def test_a_hanging_host_does_not_hold_up_other_hosts(capsys, settings) -> None:
     hung = next(t for t, p, _ in slow.log if p == "/feed.xml")
     # Served before the slow host's 6 s timeout ran out: the lanes ran side by side.
     assert served - hung < 6
+
+
+# --- sources that are not plain feeds ---------------------------------------------------
+
+
+def test_html_page_that_names_no_feed_is_a_clear_error(server) -> None:
+    server.route("/", Reply(200, "<html><body><a href='/x'>Home</a> <p>Welcome</p></body></html>"))
+    source, report = poll(server.base + "/")
+    assert report.outcome == "error"
+    assert "not a feed: the URL returns an HTML page that names no feed" in source.last_error
+
+
+def test_home_page_announcing_its_feed(server) -> None:
+    feed = feed_with(server, [item(1)], path="/news/rss")
+    server.route(
+        "/",
+        Reply(
+            200,
+            "<html><head><link rel='alternate' type='application/rss+xml' "
+            "href='/news/rss'></head><body><p>Home</p></body></html>",
+        ),
+    )
+    source, report = poll(server.base + "/")
+    assert source.url == feed and source.site_url == server.base + "/"
+    assert report.new_articles == 1
+
+
+def test_home_page_with_a_feed_at_a_usual_path(server) -> None:
+    feed = feed_with(server, [item(1)], path="/rss.xml")
+    server.route("/", Reply(200, "<html><body><p>Home</p></body></html>"))
+    source, report = poll(server.base + "/")
+    assert source.url == feed and report.new_articles == 1
+
+
+def test_a_single_article_url(server) -> None:
+    server.route("/2026/11/plan.html", Reply(200, article_html("Embankment plan approved")))
+    source, report = poll(server.base + "/2026/11/plan.html")
+    assert report.new_articles == 1
+    assert source.kind == "page" and not source.active and source.last_status == "done"
+
+
+def _urlset(server, paths: list[str], news: bool = False) -> str:
+    rows = "".join(
+        f"<url><loc>{server.base}{p}</loc><lastmod>2026-11-2{i}T10:00:00Z</lastmod>"
+        + ("<news:news><news:title>T</news:title></news:news>" if news else "")
+        + "</url>"
+        for i, p in enumerate(paths)
+    )
+    ns = ' xmlns:news="http://www.google.com/schemas/sitemap-news/0.9"' if news else ""
+    return (
+        f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
+        f"{ns}>{rows}</urlset>"
+    )
+
+
+def test_news_sitemap(server) -> None:
+    for n in (1, 2):
+        server.route(f"/a/{n}.html", Reply(200, article_html(f"Embankment plan {n} approved")))
+    server.route(
+        "/news-sitemap.xml",
+        Reply(
+            200,
+            _urlset(server, ["/a/1.html", "/a/2.html"], True),
+            {"Content-Type": "application/xml"},
+        ),
+    )
+    source, report = poll(server.base + "/news-sitemap.xml")
+    assert source.kind == "sitemap" and report.new_articles == 2
+
+
+def test_gzipped_sitemap_index(server) -> None:
+    import gzip
+
+    server.route("/a/1.html", Reply(200, article_html("Embankment plan 1 approved")))
+    child = gzip.compress(_urlset(server, ["/a/1.html"]).encode())
+    server.route("/s1.xml.gz", Reply(200, child, {"Content-Type": "application/x-gzip"}))
+    index = (
+        f'<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/'
+        f'sitemap/0.9"><sitemap><loc>{server.base}/s1.xml.gz</loc></sitemap></sitemapindex>'
+    )
+    server.route("/sitemap.xml", Reply(200, index, {"Content-Type": "application/xml"}))
+    _, report = poll(server.base + "/sitemap.xml")
+    assert report.new_articles == 1
+
+
+def test_json_feed(server) -> None:
+    import json
+
+    server.route("/a/1.html", Reply(200, article_html("Embankment plan 1 approved")))
+    body = json.dumps(
+        {
+            "version": "https://jsonfeed.org/version/1.1",
+            "title": "J",
+            "items": [
+                {
+                    "id": "j1",
+                    "url": server.base + "/a/1.html",
+                    "title": "Embankment plan 1 approved",
+                    "date_published": "2026-11-20T10:00:00Z",
+                }
+            ],
+        }
+    )
+    server.route("/feed.json", Reply(200, body, {"Content-Type": "application/feed+json"}))
+    _, report = poll(server.base + "/feed.json")
+    assert report.new_articles == 1

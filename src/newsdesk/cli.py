@@ -83,7 +83,7 @@ def cmd_sources_add(args: argparse.Namespace) -> int:
     from newsdesk.ingest.sources import SourceError, add_source
 
     try:
-        source, created = add_source(args.url, args.title or "", args.section or "")
+        source, created = add_source(args.url, args.title or "", args.section or "", args.kind)
     except SourceError as err:
         _print_err(str(err))
         return EXIT_USAGE
@@ -242,8 +242,14 @@ def build_parser(vals: dict) -> argparse.ArgumentParser:
 
     sources = sub.add_parser("sources", help="follow, import, export and list sources")
     ssub = sources.add_subparsers(dest="sources_command", required=True)
-    p = ssub.add_parser("add", help="follow a feed URL")
+    p = ssub.add_parser("add", help="follow a feed, sitemap, article or site URL")
     p.add_argument("url")
+    p.add_argument(
+        "--kind",
+        default="feed",
+        choices=["feed", "sitemap", "page", "site"],
+        help="how to read the URL (a feed that is something else is recognised anyway)",
+    )
     p.add_argument("--title")
     p.add_argument("--section")
     p = ssub.add_parser("import", help="follow every feed of an OPML file")

@@ -9,7 +9,10 @@ class Source(models.Model):
     """A feed (or page) newsdesk follows; its row records how the last fetch went."""
 
     class Kind(models.TextChoices):
-        FEED = "feed", "Feed"
+        FEED = "feed", "Feed (RSS, Atom, JSON Feed)"
+        SITEMAP = "sitemap", "Sitemap"
+        PAGE = "page", "Single article"
+        SITE = "site", "Site home page (feeds discovered)"
 
     url = models.URLField(max_length=2000, unique=True)
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.FEED)

@@ -36,7 +36,7 @@ from newsdesk.ingest.sources import (  # noqa: F401  (re-exported for callers)
     export_opml,
     import_opml,
 )
-from newsdesk.pipeline import extract, feeds
+from newsdesk.pipeline import discover, extract, feeds, sitemaps
 from newsdesk.pipeline.decode import decode_text, repair_mojibake
 from newsdesk.pipeline.fetch import (
     Fetched,
@@ -50,6 +50,7 @@ from newsdesk.pipeline.fetch import (
 )
 from newsdesk.pipeline.pagekind import page_kind
 from newsdesk.pipeline.schedule import error_backoff, next_interval
+from newsdesk.pipeline.urls import canonical_url
 from newsdesk.stories.service import known_keys, store_article, update_from_feed
 
 log = logging.getLogger(__name__)
@@ -272,17 +273,84 @@ def _new_entries(source: Source, parsed: feeds.Feed, opts: Options) -> list[feed
     return fresh
 
 
+SITEMAP_CHILDREN = 3  # newest child sitemaps read from a sitemap index per poll
+
+
+def _from_sitemap(fetched: Fetched, client: httpx.Client, opts: Options) -> feeds.Feed:
+    found = sitemaps.parse_sitemap(fetched.body, fetched.url)
+    entries = list(found.entries)
+    for child in found.children[:SITEMAP_CHILDREN]:
+        body = polite_fetch(client, child, opts).body
+        entries.extend(sitemaps.parse_sitemap(body, child).entries)
+    return feeds.Feed(title="", link="", entries=tuple(entries))
+
+
+def _discover_feed(
+    source: Source, html: str, fetched: Fetched, client: httpx.Client, opts: Options
+) -> str:
+    """A feed of the site: announced by the page, else found at a usual path."""
+    for url in discover.feed_links(html, fetched.url):
+        return url
+    for url in discover.common_feed_urls(fetched.url):
+        try:
+            probe = polite_fetch(client, url, opts)
+            if discover.document_kind(probe.body, probe.content_type) == "feed":
+                feeds.parse_feed(probe.body, probe.url, probe.content_type)
+                return probe.url
+        except (FetchError, feeds.FeedError):
+            continue
+    raise feeds.NotAFeedError(
+        "not a feed: the URL returns an HTML page that names no feed, "
+        "and none of the usual feed paths answers"
+    )
+
+
+def _from_html(
+    source: Source, fetched: Fetched, client: httpx.Client, opts: Options
+) -> tuple[Fetched, feeds.Feed]:
+    html = decode_text(fetched.body, fetched.charset)
+    if source.kind != Source.Kind.SITE:
+        words = extract.prose_words(extract.extract(html, fetched.url).text)
+        if source.kind == Source.Kind.PAGE or discover.looks_like_article(
+            html, fetched.url, words, opts.min_words
+        ):
+            source.kind = Source.Kind.PAGE
+            entry = feeds.FeedEntry(url=canonical_url(fetched.url) or fetched.url, guid="")
+            return fetched, feeds.Feed(title="", link="", entries=(entry,))
+    feed_url = _discover_feed(source, html, fetched, client, opts)
+    if Source.objects.filter(url=feed_url).exclude(pk=source.pk).exists():
+        raise feeds.FeedError(f"the site's feed {feed_url} is already followed")
+    log.info("source %s: following the site's feed %s", source.url, feed_url)
+    source.site_url, source.url, source.kind = source.url, feed_url, Source.Kind.FEED
+    feed_fetch = polite_fetch(client, feed_url, opts)
+    return feed_fetch, feeds.parse_feed(feed_fetch.body, feed_fetch.url, feed_fetch.content_type)
+
+
+def read_source(
+    source: Source, client: httpx.Client, opts: Options
+) -> tuple[Fetched, feeds.Feed | None]:
+    """Fetch a source and read its entries, whatever it is: feed, sitemap, article, site.
+
+    None for the feed when a conditional request found it unchanged.
+    """
+    fetched = polite_fetch(client, source.url, opts, source.etag, source.last_modified)
+    if fetched.not_modified:
+        return fetched, None
+    kind = discover.document_kind(fetched.body, fetched.content_type)
+    if kind == "sitemap" or source.kind == Source.Kind.SITEMAP:
+        source.kind = Source.Kind.SITEMAP
+        return fetched, _from_sitemap(fetched, client, opts)
+    if kind == "html":
+        return _from_html(source, fetched, client, opts)
+    return fetched, feeds.parse_feed(fetched.body, fetched.url, fetched.content_type)
+
+
 def poll_feed(source: Source, client: httpx.Client, now: datetime, opts: Options) -> PollReport:
     """Fetch and parse a source's feed; the report lists entries not stored yet."""
     report = PollReport(source_id=source.pk, url=source.url)
     started = time.monotonic()
     try:
-        fetched = polite_fetch(client, source.url, opts, source.etag, source.last_modified)
-        parsed = (
-            None
-            if fetched.not_modified
-            else feeds.parse_feed(fetched.body, fetched.url, fetched.content_type)
-        )
+        fetched, parsed = read_source(source, client, opts)
     except (FetchError, feeds.FeedError, HostBusyError) as err:
         log.warning("feed error: source=%s url=%s: %s", source.pk, source.url, err)
         _record_feed_error(source, now, opts, err)
@@ -408,6 +476,13 @@ def poll_source(
         report.results.append(result)
         if on_entry:
             on_entry(result)
+    if source.kind == Source.Kind.PAGE and any(
+        r.outcome in {"new", "duplicate"} for r in report.results
+    ):
+        # A single article is read once; there is nothing more to poll.
+        Source.objects.filter(pk=source.pk).update(
+            active=False, last_status="done", retired_reason="single article stored"
+        )
     if report.failed:
         Source.objects.filter(pk=source.pk).update(
             last_error=f"{len(report.failed)} of {len(report.new_entries)} items failed; "

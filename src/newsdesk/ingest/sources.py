@@ -18,13 +18,21 @@ class SourceError(ValueError):
     """A source cannot be added: the message says why."""
 
 
-def add_source(url: str, title: str = "", section: str = "") -> tuple[Source, bool]:
-    """Follow ``url``; return the source and whether it is new."""
+def add_source(
+    url: str, title: str = "", section: str = "", kind: str = Source.Kind.FEED
+) -> tuple[Source, bool]:
+    """Follow ``url``; return the source and whether it is new.
+
+    A "feed" that turns out to be a sitemap, an article or a home page is recognised
+    at its first poll; ``kind`` forces the reading (e.g. "site" for a home page).
+    """
     clean = canonical_url(url)
     if not clean:
         raise SourceError(f"not an http(s) URL: {url!r}")
+    if kind not in Source.Kind.values:
+        raise SourceError(f"unknown kind {kind!r}: choose from {', '.join(Source.Kind.values)}")
     source, created = Source.objects.get_or_create(
-        url=clean, defaults={"title": title[:300], "section": section[:100]}
+        url=clean, defaults={"title": title[:300], "section": section[:100], "kind": kind}
     )
     return source, created
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from xml.sax.saxutils import escape, quoteattr
@@ -83,10 +84,52 @@ def _looks_like_html(body: bytes) -> bool:
     return head.startswith((b"<!doctype html", b"<html")) or b"<html" in head
 
 
+def _json_time(value: object) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def parse_json_feed(body: bytes, base_url: str) -> Feed:
+    """Parse a JSON Feed (version 1 or 1.1); raise MalformedFeedError when it is not one."""
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as err:
+        raise MalformedFeedError(f"malformed JSON feed: {err}") from err
+    if not isinstance(data, dict) or "jsonfeed.org" not in str(data.get("version", "")):
+        raise NotAFeedError("not a feed: JSON without a jsonfeed.org version")
+    entries = []
+    for item in data.get("items") or []:
+        if not isinstance(item, dict):
+            continue
+        url = canonical_url(str(item.get("url") or item.get("external_url") or ""), base_url)
+        if not url:
+            continue
+        entries.append(
+            FeedEntry(
+                url=url,
+                guid=str(item.get("id") or url)[:500],
+                title=str(item.get("title") or "").strip(),
+                summary=str(item.get("summary") or item.get("content_text") or "").strip(),
+                published=_json_time(item.get("date_published") or item.get("date_modified") or ""),
+                categories=tuple(str(t) for t in item.get("tags") or [] if t),
+            )
+        )
+    return Feed(
+        title=str(data.get("title", "")).strip(),
+        link=canonical_url(str(data.get("home_page_url") or ""), base_url),
+        entries=tuple(entries),
+    )
+
+
 def parse_feed(body: bytes, base_url: str, content_type: str = "") -> Feed:
     """Parse feed bytes; raise NotAFeedError or MalformedFeedError with a clear reason."""
     if not body.strip():
         raise MalformedFeedError("empty document")
+    if body.lstrip()[:1] == b"{" or "json" in content_type:
+        return parse_json_feed(body, base_url)
     headers = {"content-location": base_url, "content-type": content_type or "application/xml"}
     parsed = feedparser.parse(body, response_headers=headers)
     entries = [e for e in (_entry(x, base_url) for x in parsed.entries) if e is not None]
