@@ -20,7 +20,13 @@ HUEY = {**HUEY, "immediate": True}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 # The fixture servers live on loopback, and tests should not wait between requests.
-NEWSDESK = {**NEWSDESK, "NEWSDESK_ALLOW_PRIVATE_NETWORKS": True, "NEWSDESK_HOST_MIN_GAP": 0.0}
+NEWSDESK = {
+    **NEWSDESK,
+    "NEWSDESK_ALLOW_PRIVATE_NETWORKS": True,
+    "NEWSDESK_HOST_MIN_GAP": 0.0,
+    # Test transactions are private to their connection: keep every lane in this process.
+    "NEWSDESK_FETCH_PROCESSES": 1,
+}
 
 # pytest captures log records itself; a console handler would write to closed captures.
 LOGGING = {**LOGGING, "root": {"handlers": [], "level": "INFO"}}

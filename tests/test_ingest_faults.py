@@ -407,3 +407,14 @@ def test_json_feed(server) -> None:
     server.route("/feed.json", Reply(200, body, {"Content-Type": "application/feed+json"}))
     _, report = poll(server.base + "/feed.json")
     assert report.new_articles == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_lanes_spread_over_processes(capsys, settings) -> None:
+    settings.NEWSDESK = {**settings.NEWSDESK, "NEWSDESK_FETCH_PROCESSES": 2}
+    with fault_server() as one, fault_server("127.0.0.2") as two:
+        Source.objects.create(url=feed_with(one, [item(1)]))
+        Source.objects.create(url=feed_with(two, [item(2)]))
+        assert main(["fetch", "--once"]) == 0
+    assert Article.objects.count() == 2
+    assert "polled 2 sources, 0 failed" in capsys.readouterr().err

@@ -93,6 +93,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("NEWSDESK_HOST_CONCURRENCY", 1, "Requests in flight at once to one host.", int),
     Setting("NEWSDESK_FETCH_CONCURRENCY", 8, "Hosts fetched in parallel by `fetch --once`.", int),
     Setting(
+        "NEWSDESK_FETCH_PROCESSES",
+        0,
+        "Processes `fetch --once` spreads its lanes over; 0 means one per core.",
+        int,
+    ),
+    Setting(
         "NEWSDESK_ALLOW_PRIVATE_NETWORKS",
         False,
         "Allow fetching from loopback, private and link-local addresses (intranets, tests).",

@@ -8,9 +8,11 @@ delays its own sources.
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import os
 from collections import defaultdict
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 
 from django.conf import settings
 from django.db import connection
@@ -75,24 +77,67 @@ def _reports(
             yield from future.result()
 
 
+def _lanes_in_process(
+    group: list[list[Source]], opts: Options, threads: int
+) -> list[tuple[Source, PollReport]]:
+    """Run in a child process: its share of the lanes, on its own connections."""
+    connection.close()  # never share the parent's connection across a fork
+    try:
+        return list(_reports(group, opts, threads))
+    finally:
+        connection.close()
+
+
+def _split(lane_list: list[list[Source]], parts: int) -> list[list[list[Source]]]:
+    groups: list[list[list[Source]]] = [[] for _ in range(parts)]
+    for i, lane in enumerate(lane_list):  # biggest first, dealt round-robin
+        groups[i % parts].append(lane)
+    return [g for g in groups if g]
+
+
+def _all_reports(
+    lane_list: list[list[Source]], opts: Options, threads: int, processes: int
+) -> Iterator[tuple[Source, PollReport]]:
+    if processes <= 1 or len(lane_list) < 2:
+        yield from _reports(lane_list, opts, threads)
+        return
+    per_process = max(1, threads // processes)
+    connection.close()
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=processes, mp_context=context) as pool:
+        futures = [
+            pool.submit(_lanes_in_process, group, opts, per_process)
+            for group in _split(lane_list, processes)
+        ]
+        for future in as_completed(futures):
+            yield from future.result()
+
+
 def fetch_once(
     progress: bool = True,
     force: bool = False,
     console: Console | None = None,
     threads: int | None = None,
+    processes: int | None = None,
 ) -> int:
-    """Poll due (or, with ``force``, all) sources and their new articles; return failures."""
+    """Poll due (or, with ``force``, all) sources and their new articles; return failures.
+
+    Hosts run in parallel lanes: ``threads`` of them at once, spread over ``processes``
+    (0 = one per core) so that parsing and extraction use every core.
+    """
     console = console or Console(stderr=True, highlight=False)
     opts = Options.from_settings()
     sources = due_sources(timezone.now(), force=force)
     if threads is None:
         threads = settings.NEWSDESK["NEWSDESK_FETCH_CONCURRENCY"]
+    if processes is None:
+        processes = settings.NEWSDESK["NEWSDESK_FETCH_PROCESSES"] or os.cpu_count() or 1
     if connection.vendor == "sqlite" and connection.settings_dict["NAME"].startswith(":memory:"):
-        threads = 1  # an in-memory database is private to its thread
+        threads = processes = 1  # an in-memory database is private to its thread
     failures = 0
     with Progress(console=console, disable=not progress) as bar:
         task = bar.add_task("polling sources", total=len(sources))
-        for source, report in _reports(lanes(sources), opts, threads):
+        for source, report in _all_reports(lanes(sources), opts, threads, processes):
             failures += report.outcome in FAILED
             bar.console.print(describe(report, source.title or source.url))
             bar.advance(task)

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 
 import httpx
+from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 from protego import Protego
@@ -63,6 +64,14 @@ def host_row(url: str) -> Host:
     return host
 
 
+def _known_host(url: str) -> Host:
+    """The Host row, from the robots memo when fresh (its id and crawl delay suffice)."""
+    memo = _ROBOTS_MEMO.get(host_key(url))
+    if memo and time.monotonic() - memo[0] < _ROBOTS_MEMO_SECONDS:
+        return memo[1]
+    return host_row(url)
+
+
 # robots.txt verdicts change at most daily; keep them in memory for a minute per host so
 # a busy poll cycle reads the Host row once a minute, not once a request.
 _ROBOTS_MEMO: dict[str, tuple[float, Host]] = {}
@@ -73,20 +82,40 @@ def _gap(host: Host, rules: Rules) -> timedelta:
     return timedelta(seconds=max(rules.min_gap, host.crawl_delay or 0.0))
 
 
+def _execute(sql: str, *params: object) -> int:
+    """Run one UPDATE; the number of rows it changed. Plain SQL: this is the hot path."""
+    adapt = connection.ops.adapt_datetimefield_value
+    values = [adapt(p) if isinstance(p, datetime) else p for p in params]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        return int(cursor.rowcount)
+
+
+_HOST, _LEASE = Host._meta.db_table, HostLease._meta.db_table
+_CLAIM_GAP = (
+    f"UPDATE {_HOST} SET next_request_at = %s WHERE id = %s"
+    " AND (next_request_at IS NULL OR next_request_at <= %s)"
+    " AND (paused_until IS NULL OR paused_until <= %s)"
+)
+_TAKE_LEASE = (
+    f"UPDATE {_LEASE} SET until = %s WHERE host_id = %s AND slot = %s"
+    " AND (until IS NULL OR until <= %s)"
+)
+_FREE_LEASE = f"UPDATE {_LEASE} SET until = NULL WHERE host_id = %s AND slot = %s"
+_PUSH_GAP = (
+    f"UPDATE {_HOST} SET next_request_at = %s WHERE id = %s"
+    " AND (next_request_at IS NULL OR next_request_at < %s)"
+)
+
+
 def _take_lease(host_id: int, slot: int, now: datetime) -> bool:
-    free = Q(until__isnull=True) | Q(until__lte=now)
-    return bool(
-        HostLease.objects.filter(free, host_id=host_id, slot=slot).update(until=now + LEASE)
-    )
+    return bool(_execute(_TAKE_LEASE, now + LEASE, host_id, slot, now))
 
 
 def _try_claim(host: Host, rules: Rules, now: datetime) -> int | None:
     """Claim a request slot: the lease's slot number, or None when the host is not free."""
-    free_time = Q(next_request_at__isnull=True) | Q(next_request_at__lte=now)
-    not_paused = Q(paused_until__isnull=True) | Q(paused_until__lte=now)
     # One atomic UPDATE takes the next start time: no two requests start closer than the gap.
-    gap_end = now + _gap(host, rules)
-    if not Host.objects.filter(free_time, not_paused, pk=host.pk).update(next_request_at=gap_end):
+    if not _execute(_CLAIM_GAP, now + _gap(host, rules), host.pk, now, now):
         return None
     for slot in range(max(1, rules.concurrency)):
         if _take_lease(host.pk, slot, now):
@@ -99,12 +128,10 @@ def _try_claim(host: Host, rules: Rules, now: datetime) -> int | None:
 
 def _release(host: Host, slot: int, rules: Rules) -> None:
     now = timezone.now()
-    HostLease.objects.filter(host_id=host.pk, slot=slot).update(until=None)
+    _execute(_FREE_LEASE, host.pk, slot)
     # The gap counts from the end of a request, so slow answers slow us down too.
-    Host.objects.filter(
-        Q(next_request_at__isnull=True) | Q(next_request_at__lt=now + _gap(host, rules)),
-        pk=host.pk,
-    ).update(next_request_at=now + _gap(host, rules))
+    gap_end = now + _gap(host, rules)
+    _execute(_PUSH_GAP, gap_end, host.pk, gap_end)
 
 
 def _wait_seconds(host: Host, now: datetime) -> tuple[float, str]:
@@ -121,7 +148,7 @@ def request_slot(
     url: str, rules: Rules, sleep: Callable[[float], None] = time.sleep
 ) -> Iterator[Host]:
     """Hold one of the URL host's request slots; wait up to rules.max_wait, else HostBusyError."""
-    host = host_row(url)
+    host = _known_host(url)
     waited = 0.0
     while True:
         now = timezone.now()

@@ -174,6 +174,7 @@ def fetch(
     try:
         with client.stream("GET", url, headers=_conditional_headers(etag, last_modified)) as resp:
             if resp.status_code == 304:
+                resp.read()  # drain the empty body so the connection can be reused
                 return Fetched(
                     url=str(resp.url),
                     status=304,
