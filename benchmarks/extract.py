@@ -46,7 +46,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from newsdesk.pipeline.decode import decode_text  # noqa: E402
+from newsdesk.pipeline.decode import decode_text
 
 DEFAULT_DATA = Path("/work/shared/data/extraction")
 _WORD = re.compile(r"\w+")
@@ -240,6 +240,7 @@ def score_page(page: Page, out: Output, tally: Tally) -> dict[str, Any]:
         row.update(word_p=word[0], word_r=word[1], word_f1=_f1(*word))
     if (truth.get("title") or "").strip():
         tally.add_meta("title", _norm_title(out.title) == _norm_title(truth["title"]))
+        row.update(title=out.title, title_truth=truth["title"])
     if (truth.get("date") or "").strip():
         tally.add_meta("date", out.date[:10] == str(truth["date"])[:10])
         row.update(date=out.date, date_truth=truth["date"])
@@ -248,6 +249,7 @@ def score_page(page: Page, out: Output, tally: Tally) -> dict[str, Any]:
         reference = "; ".join(reference)
     if reference.strip():
         tally.add_meta("author", author_match(out.authors, reference))
+        row.update(authors=out.authors, author_truth=reference)
     tally.seconds.append(out.seconds)
     tally.cpu.append(out.cpu)
     return row

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import logging
 import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-import lxml.html
 import py3langid
-import trafilatura
-from lxml import etree
 
+from newsdesk.pipeline.extract_clutter import drop_clutter
+from newsdesk.pipeline.extract_meta import page_metadata
+from newsdesk.pipeline.extract_text import main_text, parse_page
 from newsdesk.pipeline.urls import canonical_url
-
-log = logging.getLogger(__name__)
 
 # "X and Y contributed reporting." / "Additional reporting by X." / "Reporting by X; Editing by Y"
 _CONTRIBUTOR_LINE = re.compile(
@@ -124,14 +121,6 @@ def prose_words(text: str, min_line_words: int = 8) -> int:
     return sum(n for n in counts if n >= min_line_words)
 
 
-def _parse(html: str) -> Any:
-    try:
-        return lxml.html.document_fromstring(html)
-    except (etree.ParserError, ValueError) as err:
-        log.debug("lxml could not parse page: %s", err)
-        return None
-
-
 def _same_image(src: str, target: str) -> bool:
     a, b = urlsplit(src).path.rsplit("/", 1)[-1], urlsplit(target).path.rsplit("/", 1)[-1]
     return bool(a) and a == b
@@ -203,53 +192,64 @@ def _declared_canonical(tree: Any, base: str) -> str:
 def detect_language(text: str, declared: str = "") -> str:
     """ISO 639-1 language of ``text`` (py3langid); the page's declaration when text is short."""
     if len(text) >= 40:
-        return str(py3langid.classify(text[:3000])[0])
+        return str(py3langid.classify(text[:1500])[0])
     return declared.split("-", maxsplit=1)[0].lower()[:2] if declared else ""
 
 
 def _authors(raw: str | None) -> tuple[str, ...]:
     if not raw:
         return ()
-    names = []
+    names: list[str] = []
     for part in raw.split(";"):
-        name = part.strip()
+        name = " ".join(part.split())
         if name and name not in names:
             names.append(name)
     return tuple(names)
 
 
+def _empty(url: str, tree: Any) -> Extracted:
+    return Extracted(url=url, canonical_url=_declared_canonical(tree, url) or canonical_url(url))
+
+
+def clean_text(raw: str, title: str) -> tuple[str, tuple[str, ...]]:
+    """Article text without clutter lines, contributor lines, headline and byline."""
+    text, contributors = separate_contributors(drop_clutter(raw))
+    return strip_headline_and_byline(text, title), contributors
+
+
 def extract(html: str, url: str) -> Extracted:
-    """Extract the article of a page given as text; empty fields when it holds none."""
-    tree = _parse(html)
-    doc = trafilatura.bare_extraction(
-        html, url=url, with_metadata=True, include_comments=False, include_images=False
-    )
-    if doc is None:
-        return Extracted(
-            url=url, canonical_url=_declared_canonical(tree, url) or canonical_url(url)
-        )
-    meta = doc.as_dict() if hasattr(doc, "as_dict") else dict(doc)
-    title = (meta.get("title") or "").strip()
-    text, contributors = separate_contributors(meta.get("text") or "")
-    text = strip_headline_and_byline(text, title)
-    declared_lang = "" if tree is None else str(tree.get("lang") or "")
-    image = canonical_url(meta.get("image") or "", url) if meta.get("image") else ""
+    """Extract the article of a page given as text; empty fields when it holds none.
+
+    The page is parsed once (bounded, see :mod:`extract_text`); metadata is read from
+    the tree before the text cascade works on copies of it. Never raises on bad input.
+    """
+    tree = parse_page(html)
+    if tree is None:
+        return _empty(url, None)
+    meta = page_metadata(tree, url)
+    raw, notes = main_text(tree, url)
+    if not raw:
+        return _empty(url, tree)
+    title = " ".join(meta["title"].split())
+    text, contributors = clean_text(raw, title)
+    image = canonical_url(meta["image"], url) if meta["image"] else ""
     lead = lead_image(tree, image, url)
     return Extracted(
         url=url,
         canonical_url=_declared_canonical(tree, url) or canonical_url(url),
         title=title,
         text=text,
-        authors=_authors(meta.get("author")),
+        authors=_authors(meta["author"]),
         contributors=contributors,
-        date=meta.get("date") or None,
-        language=detect_language(text, declared_lang),
-        description=(meta.get("description") or "").strip(),
-        site_name=(meta.get("sitename") or "").strip(),
-        categories=tuple(c for c in (meta.get("categories") or []) if c),
+        date=meta["date"],
+        language=detect_language(text, str(tree.get("lang") or "")),
+        description=meta["description"].strip(),
+        site_name=meta["sitename"].strip(),
+        categories=tuple(c for c in meta["categories"] if c),
         word_count=prose_words(text),
         image=lead["image"],
         image_alt=lead["image_alt"],
         image_caption=lead["image_caption"],
         image_credit=lead["image_credit"],
+        extras=notes,
     )
