@@ -16,6 +16,7 @@ import itertools
 import json
 import multiprocessing
 import os
+import queue
 import resource
 import sys
 import tempfile
@@ -112,11 +113,13 @@ def setup_django(data_dir: str, gap: float, threads: int) -> None:
 
 
 def drain(log_queue: multiprocessing.Queue) -> list[tuple[str, float, float]]:
-    time.sleep(1.0)
+    """Every request record the server has sent, waiting until it goes quiet."""
     out: list = []
-    while not log_queue.empty():
-        out.extend(log_queue.get())
-    return out
+    while True:
+        try:
+            out.extend(log_queue.get(timeout=2.0))
+        except queue.Empty:
+            return out
 
 
 def main() -> None:
