@@ -191,6 +191,35 @@ def cmd_extract(args: argparse.Namespace) -> int:
     return EXIT_FAILED if failed else EXIT_OK
 
 
+def _read_jsonl(path: str) -> list[dict]:
+    records = []
+    with open(path, encoding="utf-8") as handle:
+        for number, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as err:
+                raise ValueError(f"{path}:{number}: not JSON: {err}") from err
+            if not isinstance(record, dict) or "id" not in record:
+                raise ValueError(f"{path}:{number}: a record needs at least an id")
+            records.append(record)
+    return records
+
+
+def cmd_cluster(args: argparse.Namespace) -> int:
+    from newsdesk.pipeline.cluster import final_assignments
+
+    try:
+        records = _read_jsonl(args.file)
+    except (OSError, ValueError) as err:
+        _print_err(str(err))
+        return EXIT_USAGE
+    for row in final_assignments(records, args.window_days or None):
+        print(json.dumps(row, ensure_ascii=False))
+    return EXIT_OK
+
+
 def settings_markdown() -> str:
     """The settings table as Markdown, as the README shows it."""
     rows = ["| setting | default | what it does |", "|---|---|---|"]
@@ -266,6 +295,13 @@ def build_parser(vals: dict) -> argparse.ArgumentParser:
     p = sub.add_parser("extract", help="extract articles from files or URLs as JSON lines")
     p.add_argument("--url", help="the page's URL, for resolving links and canonical URLs")
     p.add_argument("inputs", nargs="+", metavar="FILE_OR_URL")
+    p = sub.add_parser("cluster", help="group articles (JSON lines) into stories")
+    p.add_argument(
+        "file", metavar="FILE.jsonl", help="lines of {id, title, text, date, url, source}"
+    )
+    p.add_argument(
+        "--window-days", type=float, default=3.0, help="story window in days; 0 means none"
+    )
     p = sub.add_parser("config", help="print the resolved settings, secrets masked")
     p.add_argument("--markdown", action="store_true", help="print the settings table as Markdown")
     return parser
@@ -278,6 +314,7 @@ COMMANDS = {
     "worker": cmd_worker,
     "fetch": cmd_fetch,
     "extract": cmd_extract,
+    "cluster": cmd_cluster,
     "config": cmd_config,
     "sources add": cmd_sources_add,
     "sources import": cmd_sources_import,

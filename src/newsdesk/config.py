@@ -116,6 +116,18 @@ SETTINGS: tuple[Setting, ...] = (
         int,
     ),
     Setting(
+        "NEWSDESK_CLUSTER_WINDOW_DAYS",
+        3.0,
+        "Days a story stays open to new articles after its latest one; 0 means forever.",
+        float,
+    ),
+    Setting(
+        "NEWSDESK_DEVELOPING_RATE",
+        0.5,
+        "New outlets per hour (over 6 hours) that mark a story as developing.",
+        float,
+    ),
+    Setting(
         "NEWSDESK_STARTER_SOURCES",
         True,
         "On the first run with no sources, follow the shipped starter list of world-news feeds.",

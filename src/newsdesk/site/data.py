@@ -53,6 +53,8 @@ def article_data(article: Article, paragraphs: int | None = LEAD_PARAGRAPHS) -> 
         "paragraphs": body,
         "word_count": article.word_count,
         "story_id": article.story_id,
+        "copy_of": article.copy_of_id,
+        "based_on": article.based_on_id,
     }
 
 
@@ -72,7 +74,10 @@ def story_data(story: Story, paragraphs: int | None = LEAD_PARAGRAPHS) -> dict[s
         "published_at": story.published_at.isoformat(),
         "published_label": when(story.published_at),
         "updated_at": story.updated_at.isoformat(),
-        "outlets": len({a["outlet"] for a in articles}),
+        "outlets": story.outlet_count,
+        "article_count": story.article_count,
+        "developing": story.developing,
+        "first_report_id": story.first_report_id,
         "lead": articles[0] if articles else None,
         "articles": articles,
     }
@@ -80,5 +85,6 @@ def story_data(story: Story, paragraphs: int | None = LEAD_PARAGRAPHS) -> dict[s
 
 def front_page_data(limit: int = 30) -> dict[str, Any]:
     """The newest stories, each with its lead article's first paragraph."""
-    stories = stories_with_articles().order_by("-published_at", "-pk")[:limit]
+    live = stories_with_articles().filter(merged_into__isnull=True, article_count__gt=0)
+    stories = live.order_by("-published_at", "-pk")[:limit]
     return {"stories": [story_data(s, paragraphs=1) for s in stories]}

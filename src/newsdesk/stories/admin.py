@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
 
+from newsdesk.stories.clustering import merge_stories, split_articles
 from newsdesk.stories.models import Article, Story, Tombstone
 
 
@@ -17,18 +21,47 @@ class ArticleInline(admin.TabularInline):
 
 @admin.register(Story)
 class StoryAdmin(admin.ModelAdmin):
-    list_display = ("title", "published_at", "updated_at")
+    list_display = (
+        "title",
+        "outlet_count",
+        "article_count",
+        "developing",
+        "published_at",
+        "updated_at",
+    )
+    list_filter = ("developing",)
     search_fields = ("title",)
+    readonly_fields = ("article_count", "outlet_count", "first_report", "merged_into")
     inlines = (ArticleInline,)
+    actions = ("merge",)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Story]:
+        return super().get_queryset(request).filter(merged_into__isnull=True)
+
+    @admin.action(description="Merge the selected stories into the oldest")
+    def merge(self, request: HttpRequest, queryset: QuerySet[Story]) -> None:
+        ids = list(queryset.order_by("published_at", "pk").values_list("pk", flat=True))
+        if len(ids) < 2:
+            self.message_user(request, "Select two or more stories to merge.", messages.WARNING)
+            return
+        keep = merge_stories(ids[0], ids[1:])
+        self.message_user(request, f"Merged {len(ids)} stories into “{keep.title}”.")
 
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
-    list_display = ("title", "source", "language", "published_at", "word_count")
-    list_filter = ("language", "source")
+    list_display = ("title", "source", "story", "copy_of", "pinned", "language", "published_at")
+    list_filter = ("language", "pinned", "source")
     search_fields = ("title", "canonical_url")
-    raw_id_fields = ("story", "source")
+    raw_id_fields = ("story", "source", "copy_of", "based_on")
     date_hierarchy = "published_at"
+    actions = ("split",)
+
+    @admin.action(description="Move the selected articles into a new story of their own")
+    def split(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
+        ids = list(queryset.values_list("pk", flat=True))
+        split_articles(ids, timezone.now())
+        self.message_user(request, f"Moved {len(ids)} articles to a new story.")
 
 
 @admin.register(Tombstone)

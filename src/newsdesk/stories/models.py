@@ -13,6 +13,26 @@ class Story(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(db_index=True)
     published_at = models.DateTimeField(db_index=True)
+    article_count = models.PositiveIntegerField(default=0)
+    outlet_count = models.PositiveIntegerField(
+        default=0, db_index=True, help_text="Distinct outlets, copies collapsed."
+    )
+    developing = models.BooleanField(default=False, db_index=True)
+    first_report = models.ForeignKey(
+        "Article",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The earliest original report of the event.",
+    )
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="merged",
+    )
 
     class Meta:
         ordering = ["-published_at"]
@@ -53,6 +73,26 @@ class Article(models.Model):
     image_credit = models.CharField(max_length=300, blank=True)
     word_count = models.PositiveIntegerField(default=0)
     text_hash = models.CharField(max_length=40, db_index=True)
+    copy_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="copies",
+        help_text="The original this article copies (syndication, light edits).",
+    )
+    based_on = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="rewrites",
+        help_text="The report this article rewrites, when it names its source.",
+    )
+    pinned = models.BooleanField(
+        default=False,
+        help_text="An editor placed this article in its story; the clusterer keeps it there.",
+    )
 
     class Meta:
         ordering = ["-published_at"]
@@ -99,3 +139,16 @@ class Tombstone(models.Model):
 
     def __str__(self) -> str:
         return self.canonical_url
+
+
+def _new_token() -> str:
+    import uuid
+
+    return uuid.uuid4().hex
+
+
+class ClusterState(models.Model):
+    """One row whose token changes whenever editors (or a rebuild) move articles, so every
+    process's clusterer knows to reload its window from the database."""
+
+    token = models.CharField(max_length=32, default=_new_token)

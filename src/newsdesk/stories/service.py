@@ -9,7 +9,8 @@ from datetime import UTC, datetime, time
 from django.db import IntegrityError, transaction
 
 from newsdesk.pipeline.extract import Extracted
-from newsdesk.stories.models import Article, Story, Tombstone
+from newsdesk.stories.clustering import assigner
+from newsdesk.stories.models import Article, Tombstone
 
 log = logging.getLogger(__name__)
 
@@ -101,13 +102,6 @@ def update_from_feed(source_id: int, guid: str, url: str, title: str) -> bool:
     return True
 
 
-def story_for(article: Article) -> Story:
-    """The story an article belongs to. For now every article starts its own story."""
-    return Story.objects.create(
-        title=article.title, updated_at=article.fetched_at, published_at=article.published_at
-    )
-
-
 def store_article(
     extracted: Extracted,
     *,
@@ -145,8 +139,8 @@ def store_article(
     )
     try:
         with transaction.atomic():
-            article.story = story_for(article)
             article.save()
+            assigner().assign(article, now)
     except IntegrityError:
         # Another worker stored the same article between our check and our insert.
         log.info("article already stored: %s", canonical)

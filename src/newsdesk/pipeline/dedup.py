@@ -1,0 +1,106 @@
+"""Copy detection: exact copies (same canonical URL or same words) and near-copies.
+
+Near-copies (syndicated wire text, lightly edited) are found with MinHash LSH over 3-word
+shingles (datasketch); every LSH candidate is verified with the actual Jaccard similarity
+of the two shingle sets before it counts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Hashable
+
+import numpy as np
+from datasketch import MinHash, MinHashLSH
+
+_SCHEME = "affine32"
+
+
+def words_key(hashes: tuple[int, ...] | list[int]) -> bytes:
+    """A short digest of an article's word sequence (case, spacing and punctuation ignored)."""
+    data = np.array(hashes, dtype=np.uint64).tobytes()
+    return hashlib.blake2b(data, digest_size=12).digest()
+
+
+def jaccard(a: np.ndarray, b: np.ndarray) -> float:
+    """Jaccard similarity of two sorted arrays of distinct values."""
+    if not a.size or not b.size:
+        return 0.0
+    both = np.intersect1d(a, b, assume_unique=True).size
+    return both / (a.size + b.size - both)
+
+
+class CopyDetector:
+    """Remembers recent articles and says which earlier one a new article copies."""
+
+    def __init__(
+        self,
+        threshold: float = 0.7,
+        num_perm: int = 32,
+        bands: tuple[int, int] = (8, 4),
+        min_shingles: int = 12,
+    ) -> None:
+        """``threshold``: Jaccard similarity of shingle sets that makes a near-copy.
+
+        ``bands`` (b, r) splits the ``num_perm`` MinHash values into b bands of r rows;
+        the default finds pairs at Jaccard 0.7 nine times in ten and at 0.8 98 times in 100,
+        while pairs below 0.3 rarely reach the (exact) verification.
+        """
+        self.threshold = threshold
+        self.min_shingles = min_shingles
+        self._signature = MinHash(num_perm=num_perm, scheme=_SCHEME, hashfunc=int)
+        self._a, self._b = self._signature.permutations
+        self._lsh = MinHashLSH(num_perm=num_perm, params=bands)
+        self._by_url: dict[str, Hashable] = {}
+        self._by_words: dict[bytes, Hashable] = {}
+        self._shingles: dict[Hashable, np.ndarray] = {}
+        self._keys: dict[Hashable, tuple[str, bytes]] = {}
+
+    def __len__(self) -> int:
+        """How many articles are remembered."""
+        return len(self._keys)
+
+    def find(self, url: str, digest: bytes, shingles: np.ndarray) -> tuple[Hashable | None, float]:
+        """The remembered article this one copies, with its similarity, or (None, 0.0)."""
+        if url and url in self._by_url:
+            return self._by_url[url], 1.0
+        if digest in self._by_words:
+            return self._by_words[digest], 1.0
+        if shingles.size < self.min_shingles or not self._shingles:
+            return None, 0.0
+        best, best_score = None, 0.0
+        for key in self._lsh.query(self._minhash(shingles)):
+            score = jaccard(shingles, self._shingles[key])
+            if score >= self.threshold and score > best_score:
+                best, best_score = key, score
+        return best, best_score
+
+    def add(self, key: Hashable, url: str, digest: bytes, shingles: np.ndarray) -> None:
+        """Remember an article so that later copies of it are found."""
+        if key in self._keys:
+            return
+        self._keys[key] = (url, digest)
+        if url:
+            self._by_url.setdefault(url, key)
+        self._by_words.setdefault(digest, key)
+        if shingles.size >= self.min_shingles:
+            self._shingles[key] = shingles
+            self._lsh.insert(key, self._minhash(shingles), check_duplication=False)
+
+    def remove(self, key: Hashable) -> None:
+        """Forget an article (it left the time window)."""
+        url, digest = self._keys.pop(key, ("", b""))
+        if url and self._by_url.get(url) == key:
+            del self._by_url[url]
+        if self._by_words.get(digest) == key:
+            del self._by_words[digest]
+        if self._shingles.pop(key, None) is not None:
+            self._lsh.remove(key)
+
+    def _minhash(self, shingles: np.ndarray) -> MinHash:
+        """The MinHash signature of a shingle set (hashes already well mixed).
+
+        One MinHash object is reused: the LSH index copies the band values it needs.
+        """
+        self._signature.hashvalues = (shingles[:, None] * self._a + self._b).min(axis=0)
+        return self._signature
