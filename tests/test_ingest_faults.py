@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -418,3 +419,43 @@ def test_lanes_spread_over_processes(capsys, settings) -> None:
         assert main(["fetch", "--once"]) == 0
     assert Article.objects.count() == 2
     assert "polled 2 sources, 0 failed" in capsys.readouterr().err
+
+
+def test_requests_identify_newsdesk_with_its_contact_url(server, settings) -> None:
+    settings.NEWSDESK = {**settings.NEWSDESK, "NEWSDESK_CONTACT_URL": "https://news.example/bot"}
+    poll(feed_with(server, [item(1)]))
+    agents = {headers.get("User-Agent") for _, _, headers in server.log}
+    assert agents == {"newsdesk/0.1 (+https://news.example/bot)"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_request_at_a_time_per_host_across_threads(server) -> None:
+    import threading
+
+    from django.db import connection as conn
+
+    from newsdesk.ingest.service import polite_fetch
+
+    def slow(handler):
+        time.sleep(0.3)
+        return Reply(200, b"ok")
+
+    server.route("/slow", slow)
+    opts = Options.from_settings()
+
+    def worker() -> None:
+        try:
+            with opts.client() as client:
+                polite_fetch(client, server.base + "/slow", opts)
+        finally:
+            conn.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    starts = sorted(t for t, p, _ in server.log if p == "/slow")
+    assert len(starts) == 3
+    # Each request began only after the previous one (0.3 s long) had finished.
+    assert all(b - a >= 0.29 for a, b in itertools.pairwise(starts))
