@@ -71,7 +71,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     _django()
     from newsdesk import runtime
 
-    runtime.work(args.threads, scheduler=not args.no_scheduler)
+    runtime.work(args.workers, args.worker_type, scheduler=not args.no_scheduler)
     return EXIT_OK
 
 
@@ -266,7 +266,15 @@ def build_parser(vals: dict) -> argparse.ArgumentParser:
     _add_address(p, vals)
     p.add_argument("--workers", type=int, default=vals["NEWSDESK_WEB_WORKERS"])
     p = sub.add_parser("worker", help="the job worker (and scheduler) alone")
-    p.add_argument("--threads", type=int, default=vals["NEWSDESK_QUEUE_WORKERS"])
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=vals["NEWSDESK_QUEUE_WORKERS"],
+        help="jobs run at once (0: two per core)",
+    )
+    p.add_argument(
+        "--worker-type", choices=["process", "thread"], default=vals["NEWSDESK_QUEUE_WORKER_TYPE"]
+    )
     p.add_argument("--no-scheduler", action="store_true", help="run jobs but schedule none")
 
     sources = sub.add_parser("sources", help="follow, import, export and list sources")

@@ -64,7 +64,17 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("NEWSDESK_HOST", "127.0.0.1", "Address the web server listens on."),
     Setting("NEWSDESK_PORT", 8000, "Port the web server listens on.", int),
     Setting("NEWSDESK_WEB_WORKERS", 2, "Web server processes.", int),
-    Setting("NEWSDESK_QUEUE_WORKERS", 2, "Job worker threads per worker process.", int),
+    Setting(
+        "NEWSDESK_QUEUE_WORKERS",
+        0,
+        "Jobs run at once by one `newsdesk worker`; 0 means two per core.",
+        int,
+    ),
+    Setting(
+        "NEWSDESK_QUEUE_WORKER_TYPE",
+        "process",
+        "How a worker runs its jobs: process (uses every core) or thread (less memory).",
+    ),
     Setting("NEWSDESK_ADMIN_USER", "admin", "User name of the admin created by init/run."),
     Setting(
         "NEWSDESK_ADMIN_PASSWORD",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import logging
+import os
 import secrets
 import signal
 import subprocess
@@ -134,14 +135,22 @@ def serve(host: str, port: int, workers: int) -> None:
     Server().run()
 
 
-def work(threads: int, scheduler: bool = True) -> None:
+def work(workers: int, worker_type: str, scheduler: bool = True) -> None:
     """The huey job consumer in this process (with the scheduler unless told not to)."""
+    from django.db import connections
     from huey.contrib.djhuey import HUEY
 
     import newsdesk.ingest.tasks  # noqa: F401  (registers the tasks)
 
+    if worker_type not in {"process", "thread"}:
+        raise ValueError(f"worker type must be process or thread, not {worker_type!r}")
+    workers = workers or 2 * (os.cpu_count() or 1)
+    connections.close_all()  # process workers are forked: none may inherit a connection
     consumer = HUEY.create_consumer(
-        workers=max(1, threads), worker_type="thread", periodic=scheduler, check_worker_health=True
+        workers=max(1, workers),
+        worker_type=worker_type,
+        periodic=scheduler,
+        check_worker_health=True,
     )
     consumer.run()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -47,7 +48,10 @@ def database_config(url: str, data_dir: Path) -> dict[str, Any]:
 
 def queue_config(url: str, data_dir: Path) -> dict[str, Any]:
     """The huey settings for a queue URL; a SQLite queue in the data folder when empty."""
-    consumer = {"workers": _VALUES["NEWSDESK_QUEUE_WORKERS"], "worker_type": "thread"}
+    consumer = {
+        "workers": _VALUES["NEWSDESK_QUEUE_WORKERS"] or 2 * (os.cpu_count() or 1),
+        "worker_type": _VALUES["NEWSDESK_QUEUE_WORKER_TYPE"],
+    }
     if not url or url.startswith("sqlite:"):
         path = unquote(urlsplit(url).path).removeprefix("/") if url else ""
         filename = path or str(data_dir / "queue.sqlite3")
