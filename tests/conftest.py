@@ -21,3 +21,16 @@ def fixture_html(name: str, base: str = "http://news.example") -> str:
     from newsdesk.pipeline.decode import decode_text
 
     return decode_text((FIXTURES / name).read_bytes().replace(b"__BASE__", base.encode()))
+
+
+@pytest.fixture(autouse=True)
+def forget_process_memos() -> Iterator[None]:
+    """Per-process caches (robots verdicts, story clusterers) must not outlive a test's data."""
+    from newsdesk.ingest import politeness
+    from newsdesk.stories import clustering
+
+    politeness._ROBOTS_MEMO.clear()
+    clustering._ASSIGNERS.clear()
+    yield
+    politeness._ROBOTS_MEMO.clear()
+    clustering._ASSIGNERS.clear()

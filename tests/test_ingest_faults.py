@@ -459,3 +459,13 @@ def test_one_request_at_a_time_per_host_across_threads(server) -> None:
     assert len(starts) == 3
     # Each request began only after the previous one (0.3 s long) had finished.
     assert all(b - a >= 0.29 for a, b in itertools.pairwise(starts))
+
+
+def test_a_host_row_deleted_under_a_running_process_is_recreated(server) -> None:
+    url = feed_with(server, [item(1)])
+    poll(url)
+    Host.objects.all().delete()  # an editor clears the host list; the robots memo still has it
+    Source.objects.update(next_fetch_at=None)
+    feed_with(server, [item(1), item(2)])
+    _, report = poll(url)
+    assert report.outcome == "ok" and report.new_articles == 1

@@ -135,7 +135,16 @@ def _release(host: Host, slot: int, rules: Rules) -> None:
 
 
 def _wait_seconds(host: Host, now: datetime) -> tuple[float, str]:
-    host.refresh_from_db(fields=["next_request_at", "paused_until", "pause_reason"])
+    fresh = (
+        Host.objects.filter(pk=host.pk)
+        .values("next_request_at", "paused_until", "pause_reason")
+        .first()
+    )
+    if fresh is None:  # the row went away (deleted in the admin): start again
+        _ROBOTS_MEMO.pop(host.name, None)
+        return 0.0, ""
+    host.next_request_at, host.paused_until = fresh["next_request_at"], fresh["paused_until"]
+    host.pause_reason = fresh["pause_reason"]
     if host.paused_until and host.paused_until > now:
         return (host.paused_until - now).total_seconds(), host.pause_reason
     if host.next_request_at and host.next_request_at > now:
@@ -156,6 +165,9 @@ def request_slot(
         if slot is not None:
             break
         wait, reason = _wait_seconds(host, now)
+        if wait == 0.0:
+            host = host_row(url)
+            continue
         if waited + wait > rules.max_wait:
             raise HostBusyError(host.name, wait, reason)
         sleep(max(wait, 0.01))
