@@ -6,7 +6,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
 
+from newsdesk.site.publish import Snapshot, newest
 from newsdesk.stories.models import Article, Story
 
 LEAD_PARAGRAPHS = 3
@@ -39,6 +42,7 @@ def article_data(article: Article, paragraphs: int | None = LEAD_PARAGRAPHS) -> 
         "contributors_line": credit_line(list(article.contributors)),
         "published_at": article.published_at.isoformat(),
         "published_label": when(article.published_at),
+        "fetched_at": article.fetched_at.isoformat(),
         "language": article.language,
         "section": article.section,
         "description": article.description,
@@ -88,3 +92,21 @@ def front_page_data(limit: int = 30) -> dict[str, Any]:
     live = stories_with_articles().filter(merged_into__isnull=True, article_count__gt=0)
     stories = live.order_by("-published_at", "-pk")[:limit]
     return {"stories": [story_data(s, paragraphs=1) for s in stories]}
+
+
+# Snapshots for conditional GET (site/publish.py): the data of a page and when it last changed.
+
+
+def load_front(request: HttpRequest) -> Snapshot:
+    data = front_page_data()
+    return Snapshot(data, newest(s["updated_at"] for s in data["stories"]))
+
+
+def load_story(request: HttpRequest, pk: int) -> Snapshot:
+    story = get_object_or_404(stories_with_articles(), pk=pk)
+    return Snapshot(story_data(story), story.updated_at)
+
+
+def load_article(request: HttpRequest, pk: int) -> Snapshot:
+    article = get_object_or_404(Article.objects.select_related("source"), pk=pk)
+    return Snapshot(article_data(article), max(article.published_at, article.fetched_at))

@@ -2,50 +2,69 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from newsdesk.site.data import article_data, front_page_data, stories_with_articles, story_data
-from newsdesk.stories.models import Article
+from newsdesk.site.data import load_article, load_front, load_story
+from newsdesk.site.feeds import feed_links
+from newsdesk.site.meta import article_head, story_head
+from newsdesk.site.publish import conditional, site_name
 
 
 def _json(data: dict) -> JsonResponse:
     return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
 
 
-@require_safe
-def front_page(request: HttpRequest) -> HttpResponse:
-    return render(request, "site/front.html", front_page_data())
+def _site_feeds() -> list[dict[str, str]]:
+    return feed_links("feed", site_name())
 
 
-@require_safe
-def front_page_json(request: HttpRequest) -> JsonResponse:
-    return _json(front_page_data())
+def _story_feeds(story_id: int | None, title: str) -> list[dict[str, str]]:
+    return feed_links("story-feed", f"Coverage: {title}", pk=story_id) if story_id else []
 
 
-@require_safe
-def story_page(request: HttpRequest, pk: int) -> HttpResponse:
-    story = get_object_or_404(stories_with_articles(), pk=pk)
-    return render(request, "site/story.html", {"story": story_data(story)})
+@conditional("front.html", load_front)
+def front_page(request: HttpRequest, data: dict[str, Any]) -> HttpResponse:
+    return render(request, "site/front.html", {**data, "feeds": _site_feeds()})
 
 
-@require_safe
-def story_json(request: HttpRequest, pk: int) -> JsonResponse:
-    return _json(story_data(get_object_or_404(stories_with_articles(), pk=pk)))
+@conditional("front.json", load_front)
+def front_page_json(request: HttpRequest, data: dict[str, Any]) -> HttpResponse:
+    return _json(data)
 
 
-@require_safe
-def article_page(request: HttpRequest, pk: int) -> HttpResponse:
-    article = get_object_or_404(Article.objects.select_related("source"), pk=pk)
-    return render(request, "site/article.html", {"article": article_data(article)})
+@conditional("story.html", load_story)
+def story_page(request: HttpRequest, data: dict[str, Any]) -> HttpResponse:
+    context = {
+        "story": data,
+        "head": story_head(request, data),
+        "feeds": _story_feeds(data["id"], data["title"]) + _site_feeds(),
+    }
+    return render(request, "site/story.html", context)
 
 
-@require_safe
-def article_json(request: HttpRequest, pk: int) -> JsonResponse:
-    article = get_object_or_404(Article.objects.select_related("source"), pk=pk)
-    return _json(article_data(article))
+@conditional("story.json", load_story)
+def story_json(request: HttpRequest, data: dict[str, Any]) -> HttpResponse:
+    return _json(data)
+
+
+@conditional("article.html", load_article)
+def article_page(request: HttpRequest, data: dict[str, Any]) -> HttpResponse:
+    context = {
+        "article": data,
+        "head": article_head(request, data),
+        "feeds": _story_feeds(data["story_id"], data["title"]) + _site_feeds(),
+    }
+    return render(request, "site/article.html", context)
+
+
+@conditional("article.json", load_article)
+def article_json(request: HttpRequest, data: dict[str, Any]) -> HttpResponse:
+    return _json(data)
 
 
 @require_safe

@@ -1,0 +1,104 @@
+"""Publishing plumbing shared by pages, feeds and sitemaps: absolute URLs and conditional GET."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from functools import wraps
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import http_date
+from django.views.decorators.http import require_safe
+
+import newsdesk
+
+MAX_AGE = 60  # seconds a browser or proxy may reuse a page before asking again
+
+
+def base_url(request: HttpRequest) -> str:
+    """The site's origin: NEWSDESK_SITE_URL when set (so links never follow a forged Host
+    header), else the scheme and host of the request."""
+    configured = str(settings.NEWSDESK["NEWSDESK_SITE_URL"] or "")
+    if configured:
+        parts = urlsplit(configured)
+        if parts.scheme and parts.netloc:
+            return f"{parts.scheme}://{parts.netloc}"
+    return f"{request.scheme}://{request.get_host()}"
+
+
+def absolute(request: HttpRequest, path: str) -> str:
+    """A site path ('/story/1') as an absolute URL; absolute URLs are left alone."""
+    if path.startswith(("http://", "https://")):
+        return path
+    return base_url(request) + path
+
+
+def site_name() -> str:
+    return str(settings.NEWSDESK["NEWSDESK_SITE_NAME"])
+
+
+def parse_time(value: str | None) -> datetime | None:
+    """An ISO 8601 time from a data dict back into a datetime."""
+    return datetime.fromisoformat(value) if value else None
+
+
+def newest(times: Iterable[datetime | str | None]) -> datetime | None:
+    """The latest of some times (datetimes or ISO strings), None when there are none."""
+    parsed = [parse_time(t) if isinstance(t, str) else t for t in times]
+    return max((t for t in parsed if t is not None), default=None)
+
+
+@dataclass
+class Snapshot:
+    """What a response is made from: the page's data and when it last changed."""
+
+    data: Any
+    last_modified: datetime | None = None
+
+
+def etag_for(request: HttpRequest, kind: str, data: Any) -> str:
+    """A strong ETag over everything the response is made from: the representation, the
+    data, the code version and the settings that show on the page."""
+    basis = json.dumps(
+        [kind, newsdesk.__version__, base_url(request), site_name(), data],
+        sort_keys=True,
+        default=str,
+        ensure_ascii=False,
+    )
+    return '"' + hashlib.sha256(basis.encode("utf-8")).hexdigest()[:32] + '"'
+
+
+def conditional(
+    kind: str, load: Callable[..., Snapshot]
+) -> Callable[[Callable[[HttpRequest, Any], HttpResponse]], Callable[..., HttpResponse]]:
+    """Serve a response with ETag, Last-Modified and ``Cache-Control: public, max-age=60``,
+    answering 304 Not Modified to a matching If-None-Match or If-Modified-Since before
+    anything is rendered. ``load(request, **url_kwargs)`` gives the snapshot (or raises
+    Http404); the decorated function renders it: ``render(request, data)``."""
+
+    def decorate(render: Callable[[HttpRequest, Any], HttpResponse]) -> Callable[..., HttpResponse]:
+        @require_safe
+        @wraps(render)
+        def view(request: HttpRequest, **kwargs: Any) -> HttpResponse:
+            snapshot = load(request, **kwargs)
+            etag = etag_for(request, kind, snapshot.data)
+            stamp = int(snapshot.last_modified.timestamp()) if snapshot.last_modified else None
+            response = get_conditional_response(request, etag=etag, last_modified=stamp)
+            if response is None:
+                response = render(request, snapshot.data)
+            response.headers["ETag"] = etag
+            if stamp is not None:
+                response.headers["Last-Modified"] = http_date(stamp)
+            patch_cache_control(response, public=True, max_age=MAX_AGE)
+            return response
+
+        return view
+
+    return decorate
