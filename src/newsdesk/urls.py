@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.urls import path
 
-from newsdesk.site import feeds, sitemaps, views
+from newsdesk.site import feeds, search_views, sitemaps, views
 
 urlpatterns = [
     path("", views.front_page, name="front"),
@@ -22,6 +22,8 @@ urlpatterns = [
     path("sitemap-stories.xml", sitemaps.stories, name="sitemap-stories"),
     path("sitemap-news.xml", sitemaps.news, name="sitemap-news"),
     path("robots.txt", sitemaps.robots, name="robots"),
+    path("search", search_views.search_page, name="search"),
+    path("search.json", search_views.search_json, name="search-json"),
     path("healthz", views.health, name="health"),
     path("admin/", admin.site.urls),
 ]
