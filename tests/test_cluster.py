@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import random
+from collections import Counter
+
 import pytest
 
-from newsdesk.pipeline.cluster import Assignment, StoryClusterer, cluster_records, parse_time
-from newsdesk.pipeline.dedup import jaccard
+from newsdesk.pipeline.cluster import (
+    Assignment,
+    StoryClusterer,
+    _top,
+    cluster_records,
+    parse_time,
+)
+from newsdesk.pipeline.dedup import CopyDetector, jaccard
 from newsdesk.pipeline.textfeatures import analyse, shingle_hashes
 
 WIRE = (
@@ -219,3 +228,36 @@ def test_features_are_stable_and_shingles_measure_overlap() -> None:
     b = shingle_hashes(analyse("", WIRE[:200], title_weight=2.0, max_words=200).hashes)
     assert jaccard(a, a) == 1.0
     assert 0.0 < jaccard(a, b) < 1.0
+
+
+def test_top_counts_match_most_common() -> None:
+    rng = random.Random(3)
+    for _ in range(200):
+        counts = Counter(
+            rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randint(0, 40))
+        )
+        limit = rng.randint(1, 12)
+        expected = [key for key, _ in counts.most_common(limit)]
+        if len(counts) <= limit:  # all of them: left in arrival order
+            expected = list(counts)
+        assert _top(counts, limit) == expected
+
+
+def test_copy_detector_forgets_removed_articles() -> None:
+    shingles = shingle_hashes(analyse("", WIRE, title_weight=2.0, max_words=200).hashes)
+    detector = CopyDetector()
+    detector.add("wire", "", b"w", shingles)
+    assert detector.find("", b"other", shingles[1:])[0] == "wire"
+    detector.remove("wire")
+    assert len(detector) == 0
+    assert detector.find("", b"other", shingles[1:]) == (None, 0.0)
+    assert not any(detector._buckets)
+
+
+def test_headlines_alone_of_one_story_join() -> None:
+    clusterer = StoryClusterer(window_days=None)
+    first = clusterer.add(doc("h0", "Belcourt flood: River Tamsin bursts banks"))
+    second = clusterer.add(doc("h1", "Tamsin flood waters reach Belcourt homes"))
+    other = clusterer.add(doc("h2", "Marlow county orders vaccine passes for staff"))
+    assert second.story == first.story
+    assert other.story != first.story

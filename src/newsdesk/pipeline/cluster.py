@@ -8,10 +8,15 @@ Any other article is scored against the stories that share its strongest terms (
 inverted index): a blend of cosine-to-centroid and mean cosine to the members (so a
 sprawling topic blob does not swallow every article that mentions its main name), or the
 mean of its two best matches among the story's latest articles, whichever is higher. Articles
-close in time get a bonus, distant ones fade. The best story above the threshold wins;
-otherwise the article starts a new story. A story that has grown is merged with any story
+close in time get a bonus, distant ones fade. The best story above the threshold wins
+(a lower one for an article of few terms, such as a headline alone, whose cosines run
+low); otherwise the article starts a new story. A story that has grown is merged with any story
 whose centroid has come close to its own. Stories whose last article is older than the
 window are forgotten, so memory is bounded by the window.
+
+Speed: article vectors keep their terms heaviest first (their strongest terms are a prefix),
+each story keeps the divisor of its centroid score, the inverted index holds ordered sets
+(results do not depend on the hash seed), and the hot loops run in C where possible.
 
 Pure: no clock (time is the articles' own dates), no I/O, plain data in and out.
 """
@@ -25,6 +30,8 @@ from collections import Counter, deque
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import chain, compress, islice
+from operator import itemgetter, mul
 from typing import Any
 
 import numpy as np
@@ -34,6 +41,7 @@ from newsdesk.pipeline.textfeatures import analyse, shingle_hashes
 
 DAY = 86_400.0
 Vector = dict[int, float]
+_first = itemgetter(0)
 
 
 @dataclass(frozen=True)
@@ -41,6 +49,8 @@ class Params:
     """Constants of the clusterer; one set serves every kind of stream."""
 
     threshold: float = 0.30  # score needed to join a story
+    short_threshold: float = 0.15  # ... for an article of fewer than short_terms terms
+    short_terms: int = 12  # (a headline alone: few words, so lower cosines)
     title_weight: float = 2.0  # a headline word counts this many times
     max_words: int = 200  # words of body text read (the lead carries the event)
     shingle_words: int = 150  # words shingled for copy detection
@@ -52,8 +62,8 @@ class Params:
     story_terms: int = 96  # terms kept per story centroid
     index_terms: int = 10  # strongest terms of each article posted for its story
     query_terms: int = 6  # strongest article terms used to find candidate stories
-    max_postings: int = 500  # terms listed for more stories than this are not queried
-    max_candidates: int = 10  # stories scored per article
+    max_postings: int = 100  # terms listed for more stories than this are not queried
+    max_candidates: int = 6  # stories scored per article
     merge_threshold: float = 0.55  # centroid cosine at which two stories become one
     time_bonus: float = 1.0  # similarity gain for articles published at the same moment
     bonus_half_life_days: float = 0.25  # ... halving over this gap
@@ -73,7 +83,7 @@ class Assignment:
     score: float
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class _Story:
     """A live story: centroid of its articles' vectors and what the indexes hold for it."""
 
@@ -87,6 +97,7 @@ class _Story:
     recent: deque = field(default_factory=deque)
     aliases: list[Hashable] = field(default_factory=list)
     refined: int = 0  # size at the last refinement
+    scale: float = 0.0  # norm ** (1 - link) * size ** link, the centroid score's divisor
 
 
 def parse_time(value: Any) -> float | None:
@@ -118,8 +129,25 @@ def strongest(vector: Vector, n: int) -> list[int]:
 
 def unit(vector: Vector) -> Vector:
     """The vector scaled to unit length (unchanged when empty)."""
-    norm = math.sqrt(sum(w * w for w in vector.values()))
+    norm = math.sqrt(sum(map(mul, vector.values(), vector.values())))
     return {t: w / norm for t, w in vector.items()} if norm else vector
+
+
+def _top(counts: dict[Hashable, int], limit: int) -> list[Hashable]:
+    """The ``limit`` keys with the highest counts, ties in insertion order (all keys, in
+    insertion order, when there are no more than ``limit``).
+
+    The same as ``Counter.most_common`` but with the loops in C: most keys count once,
+    so only the few counted more than once are sorted.
+    """
+    if len(counts) <= limit:
+        return list(counts)
+    multi = list(compress(counts, map((1).__lt__, counts.values())))
+    if len(multi) >= limit:
+        return sorted(multi, key=counts.__getitem__, reverse=True)[:limit]
+    multi.sort(key=counts.__getitem__, reverse=True)
+    once = compress(counts, map((1).__eq__, counts.values()))
+    return multi + list(islice(once, limit - len(multi)))
 
 
 class StoryClusterer:
@@ -140,9 +168,10 @@ class StoryClusterer:
         self.story_key = story_key or (lambda doc: doc["id"])
         self._mask = (1 << p.bits) - 1
         self.story_freq = array("f", bytes(4 << p.bits))
+        self._log_freq = array("f", bytes(4 << p.bits))  # log(story_freq + 1), kept in step
         self.n_stories = 0.0
         self.stories: dict[Hashable, _Story] = {}
-        self.index: dict[int, set[Hashable]] = {}
+        self.index: dict[int, dict[Hashable, None]] = {}  # term -> stories (ordered set)
         self.aliases: dict[Hashable, Hashable] = {}
         self.story_of: dict[Hashable, Hashable] = {}
         self.copies = CopyDetector(threshold=p.near_copy)
@@ -202,7 +231,7 @@ class StoryClusterer:
         if lost is None:
             return
         for term in lost.posted:
-            self.index[term].discard(gone)
+            self.index[term].pop(gone, None)
         for term, weight in lost.centroid.items():
             target.centroid[term] = target.centroid.get(term, 0.0) + weight
         target.size += lost.size
@@ -238,38 +267,39 @@ class StoryClusterer:
     # ----------------------------------------------------------------- scoring
 
     def _vectorise(self, terms: dict[int, float]) -> Vector:
-        """The article's unit-length TF-IDF vector (IDF over stories seen so far)."""
-        sf, mask = self.story_freq, self._mask
-        top = math.log(self.n_stories + 2.0)
-        weights = {
-            t: (1.0 + math.log(c)) * (top - math.log(sf[t & mask] + 1.0) + 1.0)
-            for t, c in terms.items()
-        }
-        if len(weights) > self.params.doc_terms:
-            weights = {t: weights[t] for t in strongest(weights, self.params.doc_terms)}
-        return unit(weights)
+        """The article's unit-length TF-IDF vector (IDF over stories seen so far).
 
-    def _candidates(self, vector: Vector, limit: int) -> list[Hashable]:
-        """Stories sharing the most of the article's strongest terms, best first."""
-        p = self.params
-        hits: Counter[Hashable] = Counter()
-        for term in strongest(vector, p.query_terms):
-            postings = self.index.get(term)
-            if postings and len(postings) <= p.max_postings:
-                hits.update(postings)
-        if len(hits) <= limit:
-            return list(hits)
-        return [key for key, _ in hits.most_common(limit)]
+        Its terms come heaviest first, so that the strongest ``n`` are its first ``n``.
+        """
+        lf, mask, log = self._log_freq, self._mask, math.log
+        top = math.log(self.n_stories + 2.0) + 1.0
+        weights = {t: (1.0 + log(c)) * (top - lf[t & mask]) for t, c in terms.items()}
+        order = sorted(weights, key=weights.__getitem__, reverse=True)[: self.params.doc_terms]
+        norm = math.sqrt(sum([weights[t] ** 2 for t in order]))
+        return {t: weights[t] / norm for t in order} if norm else {t: weights[t] for t in order}
+
+    def _candidates(self, terms: Iterable[int], limit: int) -> list[Hashable]:
+        """Stories sharing the most of the given (strongest) terms, best first."""
+        index, most = self.index, self.params.max_postings
+        lists = []
+        for term in terms:
+            postings = index.get(term)
+            if postings and len(postings) <= most:
+                lists.append(postings)
+        if not lists:
+            return []
+        if len(lists) == 1:
+            return list(islice(lists[0], limit))
+        return _top(Counter(chain.from_iterable(lists)), limit)
 
     def _similarity(self, vector: Vector, story: _Story, when: float | None) -> float:
         """How well an article fits a story's centroid (between centroid and mean link)."""
-        p = self.params
-        scale = story.norm ** (1.0 - p.link) * story.size**p.link
-        return self._timed(dot(vector, story.centroid) / scale if scale else 0.0, story, when)
+        score = dot(vector, story.centroid) / story.scale if story.scale else 0.0
+        return self._timed(score, story, when) if when is not None else score
 
     def _nearest(self, vector: Vector, story: _Story, when: float | None) -> float:
         """The mean similarity of the article to its best matches among recent members."""
-        sims = sorted((dot(vector, v) for v in story.recent), reverse=True)[: self.params.knn]
+        sims = sorted([dot(vector, v) for v in story.recent], reverse=True)[: self.params.knn]
         return self._timed(sum(sims) / len(sims), story, when) if sims else 0.0
 
     def _timed(self, score: float, story: _Story, when: float | None) -> float:
@@ -284,22 +314,22 @@ class StoryClusterer:
     def _choose(self, vector: Vector, when: float | None) -> tuple[Hashable | None, float]:
         """The best story for a new article, or (None, best score) when none is close."""
         p = self.params
-        scored = [
-            (self._similarity(vector, self.stories[key], when), key)
-            for key in self._candidates(vector, p.max_candidates)
-        ]
-        if not scored:
+        stories, similarity = self.stories, self._similarity
+        keys = self._candidates(islice(vector, p.query_terms), p.max_candidates)
+        if not keys:
             return None, 0.0
-        scored.sort(key=lambda pair: pair[0], reverse=True)
+        scored = [(similarity(vector, stories[key], when), key) for key in keys]
+        scored.sort(key=_first, reverse=True)
         best_score, best = scored[0]
-        if p.knn and best_score < 1.5 * p.threshold:  # a clear winner needs no second look
+        threshold = p.threshold if len(vector) >= p.short_terms else p.short_threshold
+        if p.knn and best_score < 1.5 * threshold:  # a clear winner needs no second look
             for score, key in scored[: p.knn_candidates]:
-                story = self.stories[key]
+                story = stories[key]
                 if story.size > 1 and score > 0.0:
                     near = self._nearest(vector, story, when)
                     if near > best_score:
                         best, best_score = key, near
-        if best_score < p.threshold:
+        if best_score < threshold:
             return None, best_score
         return best, best_score
 
@@ -309,12 +339,15 @@ class StoryClusterer:
         if story.size < story.refined * 1.5 + 1:
             return
         story.refined = story.size
-        centre = {t: w / story.norm for t, w in story.centroid.items()}
-        for other in self._candidates(centre, self.params.max_candidates):
+        if not story.norm:
+            return
+        centroid, least = story.centroid, self.params.merge_threshold * story.norm
+        query = strongest(centroid, self.params.query_terms)
+        for other in self._candidates(query, self.params.max_candidates):
             target = self.stories.get(other)
-            if target is None or target is story:
+            if target is None or target is story or not target.norm:
                 continue
-            if dot(centre, target.centroid) / target.norm >= self.params.merge_threshold:
+            if dot(centroid, target.centroid) / target.norm >= least:
                 keep, gone = (key, other) if story.size >= target.size else (other, key)
                 self.merges.append((keep, gone))
                 self.merge(keep, gone)
@@ -332,36 +365,41 @@ class StoryClusterer:
     def _record(self, doc_id: Hashable, key: Hashable, vector: Vector, when) -> bool:
         """Add an article to a story; True when the story already had articles."""
         story = self._story(key)
-        centroid, sf, mask = story.centroid, self.story_freq, self._mask
+        p = self.params
+        centroid, sf, lf, mask = story.centroid, self.story_freq, self._log_freq, self._mask
         grown = story.size > 0
         if not grown:
             self.n_stories += 1.0
-            if self.n_stories > self.params.idf_horizon:
+            if self.n_stories > p.idf_horizon:
                 self._halve_counts()
         length = 1.0 if vector else 0.0  # article vectors are unit length (or empty)
         story.norm = math.sqrt(max(story.norm**2 + 2.0 * dot(vector, centroid) + length, 0.0))
         for term, weight in vector.items():
-            if term not in centroid:
-                sf[term & mask] += 1.0
-                centroid[term] = weight
-            else:
+            if term in centroid:
                 centroid[term] += weight
+            else:
+                slot = term & mask
+                sf[slot] += 1.0
+                lf[slot] = math.log(sf[slot] + 1.0)
+                centroid[term] = weight
         story.size += 1
         story.members.append(doc_id)
-        story.recent.append({t: vector[t] for t in strongest(vector, self.params.index_terms * 2)})
-        if len(story.recent) > self.params.recent:
+        story.recent.append(dict(islice(vector.items(), p.index_terms * 2)))
+        if len(story.recent) > p.recent:
             story.recent.popleft()
         self.story_of[doc_id] = key
         if when is not None and (story.last is None or when > story.last):
             story.last = when
             self._schedule(story)
-        self._post(story, strongest(vector, self.params.index_terms))
+        self._post(story, islice(vector, p.index_terms))
         self._finish_centroid(story)
         return grown
 
     def _halve_counts(self) -> None:
         """Forget half of the story counts so the IDF follows the recent stream."""
-        np.frombuffer(self.story_freq, dtype=np.float32)[:] *= 0.5
+        freq = np.frombuffer(self.story_freq, dtype=np.float32)
+        freq *= 0.5
+        np.log(freq + 1.0, out=np.frombuffer(self._log_freq, dtype=np.float32))
         self.n_stories *= 0.5
 
     def _post(self, story: _Story, terms: Iterable[int]) -> None:
@@ -369,7 +407,11 @@ class StoryClusterer:
         for term in terms:
             if term not in story.posted:
                 story.posted.add(term)
-                self.index.setdefault(term, set()).add(story.key)
+                postings = self.index.get(term)
+                if postings is None:
+                    self.index[term] = {story.key: None}
+                else:
+                    postings[story.key] = None
 
     def _finish_centroid(self, story: _Story, *, exact: bool = False) -> None:
         """Prune the centroid to its strongest terms; recompute the norm when needed."""
@@ -378,7 +420,10 @@ class StoryClusterer:
             story.centroid = {t: story.centroid[t] for t in strongest(story.centroid, limit)}
             exact = True
         if exact:
-            story.norm = math.sqrt(sum(w * w for w in story.centroid.values()))
+            values = story.centroid.values()
+            story.norm = math.sqrt(sum(map(mul, values, values)))
+        link = self.params.link
+        story.scale = story.norm ** (1.0 - link) * story.size**link
 
     def _schedule(self, story: _Story) -> None:
         """Queue a story for eviction once its last article leaves the window."""
@@ -415,7 +460,7 @@ class StoryClusterer:
         del self.stories[story.key]
         for term in story.posted:
             postings = self.index[term]
-            postings.discard(story.key)
+            postings.pop(story.key, None)
             if not postings:
                 del self.index[term]
         for member in story.members:

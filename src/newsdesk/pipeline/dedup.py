@@ -1,8 +1,8 @@
 """Copy detection: exact copies (same canonical URL or same words) and near-copies.
 
 Near-copies (syndicated wire text, lightly edited) are found with MinHash LSH over 3-word
-shingles (datasketch); every LSH candidate is verified with the actual Jaccard similarity
-of the two shingle sets before it counts.
+shingles (datasketch's permutations, banded here in plain dictionaries); every LSH candidate
+is verified with the actual Jaccard similarity of the two shingle sets before it counts.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import hashlib
 from collections.abc import Hashable
 
 import numpy as np
-from datasketch import MinHash, MinHashLSH
+from datasketch import MinHash
 
 _SCHEME = "affine32"
 
@@ -48,9 +48,15 @@ class CopyDetector:
         """
         self.threshold = threshold
         self.min_shingles = min_shingles
-        self._signature = MinHash(num_perm=num_perm, scheme=_SCHEME, hashfunc=int)
-        self._a, self._b = self._signature.permutations
-        self._lsh = MinHashLSH(num_perm=num_perm, params=bands)
+        self._a, self._b = MinHash(num_perm=num_perm, scheme=_SCHEME, hashfunc=int).permutations
+        count, rows = bands
+        if count * rows > num_perm:
+            raise ValueError("bands need more MinHash values than num_perm")
+        width = 4 * rows  # bytes of one band (32-bit values)
+        self._cuts = [(i * width, (i + 1) * width) for i in range(count)]
+        self._buckets: list[dict[bytes, dict[Hashable, None]]] = [{} for _ in range(count)]
+        self._bands: dict[Hashable, list[bytes]] = {}
+        self._last: tuple[np.ndarray | None, list[bytes]] = (None, [])
         self._by_url: dict[str, Hashable] = {}
         self._by_words: dict[bytes, Hashable] = {}
         self._shingles: dict[Hashable, np.ndarray] = {}
@@ -68,8 +74,13 @@ class CopyDetector:
             return self._by_words[digest], 1.0
         if shingles.size < self.min_shingles or not self._shingles:
             return None, 0.0
+        found: dict[Hashable, None] = {}
+        for buckets, value in zip(self._buckets, self._band_values(shingles), strict=True):
+            bucket = buckets.get(value)
+            if bucket:
+                found.update(bucket)
         best, best_score = None, 0.0
-        for key in self._lsh.query(self._minhash(shingles)):
+        for key in found:
             score = jaccard(shingles, self._shingles[key])
             if score >= self.threshold and score > best_score:
                 best, best_score = key, score
@@ -85,7 +96,13 @@ class CopyDetector:
         self._by_words.setdefault(digest, key)
         if shingles.size >= self.min_shingles:
             self._shingles[key] = shingles
-            self._lsh.insert(key, self._minhash(shingles), check_duplication=False)
+            values = self._bands[key] = self._band_values(shingles)
+            for buckets, value in zip(self._buckets, values, strict=True):
+                bucket = buckets.get(value)
+                if bucket is None:
+                    buckets[value] = {key: None}
+                else:
+                    bucket[key] = None
 
     def remove(self, key: Hashable) -> None:
         """Forget an article (it left the time window)."""
@@ -95,12 +112,21 @@ class CopyDetector:
         if self._by_words.get(digest) == key:
             del self._by_words[digest]
         if self._shingles.pop(key, None) is not None:
-            self._lsh.remove(key)
+            for buckets, value in zip(self._buckets, self._bands.pop(key), strict=True):
+                bucket = buckets[value]
+                del bucket[key]
+                if not bucket:
+                    del buckets[value]
 
-    def _minhash(self, shingles: np.ndarray) -> MinHash:
-        """The MinHash signature of a shingle set (hashes already well mixed).
+    def _band_values(self, shingles: np.ndarray) -> list[bytes]:
+        """The LSH band values of a shingle set: slices of its MinHash signature.
 
-        One MinHash object is reused: the LSH index copies the band values it needs.
+        The signature is the minimum of each affine permutation of the (already well mixed)
+        shingle hashes; the last one is kept, as :meth:`add` usually follows :meth:`find`.
         """
-        self._signature.hashvalues = (shingles[:, None] * self._a + self._b).min(axis=0)
-        return self._signature
+        last, values = self._last
+        if last is not shingles:
+            raw = (shingles[:, None] * self._a + self._b).min(axis=0).tobytes()
+            values = [raw[start:end] for start, end in self._cuts]
+            self._last = (shingles, values)
+        return values
