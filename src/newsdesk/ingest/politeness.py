@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 from protego import Protego
 
+from newsdesk import dbwrite
 from newsdesk.ingest.models import Host, HostLease
 from newsdesk.pipeline.fetch import FetchError, HTTPStatusError, fetch
 from newsdesk.pipeline.urls import host_key
@@ -115,23 +116,26 @@ def _take_lease(host_id: int, slot: int, now: datetime) -> bool:
 def _try_claim(host: Host, rules: Rules, now: datetime) -> int | None:
     """Claim a request slot: the lease's slot number, or None when the host is not free."""
     # One atomic UPDATE takes the next start time: no two requests start closer than the gap.
-    if not _execute(_CLAIM_GAP, now + _gap(host, rules), host.pk, now, now):
-        return None
-    for slot in range(max(1, rules.concurrency)):
-        if _take_lease(host.pk, slot, now):
-            return slot
-        _, created = HostLease.objects.get_or_create(host_id=host.pk, slot=slot)
-        if created and _take_lease(host.pk, slot, now):
-            return slot
+    # Gap and lease are taken in one transaction: one commit per claim.
+    with dbwrite.write():
+        if not _execute(_CLAIM_GAP, now + _gap(host, rules), host.pk, now, now):
+            return None
+        for slot in range(max(1, rules.concurrency)):
+            if _take_lease(host.pk, slot, now):
+                return slot
+            _, created = HostLease.objects.get_or_create(host_id=host.pk, slot=slot)
+            if created and _take_lease(host.pk, slot, now):
+                return slot
     return None
 
 
 def _release(host: Host, slot: int, rules: Rules) -> None:
     now = timezone.now()
-    _execute(_FREE_LEASE, host.pk, slot)
-    # The gap counts from the end of a request, so slow answers slow us down too.
     gap_end = now + _gap(host, rules)
-    _execute(_PUSH_GAP, gap_end, host.pk, gap_end)
+    with dbwrite.write():
+        _execute(_FREE_LEASE, host.pk, slot)
+        # The gap counts from the end of a request, so slow answers slow us down too.
+        _execute(_PUSH_GAP, gap_end, host.pk, gap_end)
 
 
 def _wait_seconds(host: Host, now: datetime) -> tuple[float, str]:

@@ -16,9 +16,9 @@ from typing import Any
 
 import httpx
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
+from newsdesk import dbwrite
 from newsdesk.ingest.models import FetchLog, Source
 from newsdesk.ingest.politeness import (
     HostBusyError,
@@ -377,7 +377,7 @@ def poll_feed(source: Source, client: httpx.Client, now: datetime, opts: Options
         source.site_url = source.site_url or parsed.link[:2000]
         report.entries = len(parsed.entries)
         report.new_entries = _new_entries(source, parsed, opts)
-    with transaction.atomic():  # one commit for the row and its log line
+    with dbwrite.write():  # one commit for the row and its log line
         _record_feed_success(source, now, opts, fetched, parsed, len(report.new_entries))
         _log_fetch(
             source,
