@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
+from typing import Any
 
 import httpx
 from django.db import connection
@@ -86,7 +87,7 @@ def _gap(host: Host, rules: Rules) -> timedelta:
 def _execute(sql: str, *params: object) -> int:
     """Run one UPDATE; the number of rows it changed. Plain SQL: this is the hot path."""
     adapt = connection.ops.adapt_datetimefield_value
-    values = [adapt(p) if isinstance(p, datetime) else p for p in params]
+    values: list[Any] = [adapt(p) if isinstance(p, datetime) else p for p in params]
     with connection.cursor() as cursor:
         cursor.execute(sql, values)
         return int(cursor.rowcount)
@@ -233,7 +234,7 @@ def check_robots(url: str, client: httpx.Client, rules: Rules) -> None:
     now = timezone.now()
     age = now - host.robots_fetched_at if host.robots_fetched_at else None
     stale = age is None or age > ROBOTS_MAX_AGE
-    if stale or (host.robots_status == "unavailable" and age > ROBOTS_RETRY):
+    if stale or (host.robots_status == "unavailable" and age is not None and age > ROBOTS_RETRY):
         _refresh_robots(host, client, rules, httpx.URL(url).scheme)
     if host.robots_status in {"ok", "missing"}:
         _ROBOTS_MEMO[name] = (time.monotonic(), host)

@@ -261,7 +261,7 @@ def _new_entries(source: Source, parsed: feeds.Feed, opts: Options) -> list[feed
         source.pk, [e.url for e in parsed.entries], [e.guid for e in parsed.entries]
     )
     seen: set[str] = set()
-    fresh = []
+    fresh: list[feeds.FeedEntry] = []
     for entry in parsed.entries:
         if entry.url in seen or entry.guid in seen:
             continue  # the same item twice in one feed

@@ -96,7 +96,9 @@ def _trafilatura_text(tree: HtmlElement, url: str, fast: bool) -> str:
     except (ValueError, TypeError, RecursionError) as err:
         log.debug("trafilatura failed on %s: %s", url, err)
         return ""
-    return (doc.text or "") if doc is not None else ""
+    if doc is None:
+        return ""
+    return str((doc.get("text") if isinstance(doc, dict) else doc.text) or "")
 
 
 def needs_fallback(text: str, tree: HtmlElement) -> bool:

@@ -73,7 +73,8 @@ class GuardedBackend(httpcore.SyncBackend):
     def __init__(self, extra: Iterable[Network] = ()) -> None:
         self.extra = tuple(extra)
 
-    def connect_tcp(
+    # Takes the parent's options as keywords and passes them through unchanged.
+    def connect_tcp(  # type: ignore[override]
         self, host: str, port: int, timeout: float | None = None, **kwargs: Any
     ) -> httpcore.NetworkStream:
         try:

@@ -110,10 +110,10 @@ def analyse(title: str, text: str, *, title_weight: float, max_words: int) -> Te
 
 def _codes(tokens: list[str]) -> list[int]:
     """The word codes of a list of words (looked up in C, computed only for new words)."""
-    codes = list(map(_word_cache.get, tokens))
-    if None in codes:
-        codes = [word_code(w) if c is None else c for c, w in zip(codes, tokens, strict=True)]
-    return codes
+    found = list(map(_word_cache.get, tokens))
+    if None in found:
+        return [word_code(w) if c is None else c for c, w in zip(found, tokens, strict=True)]
+    return found  # type: ignore[return-value]
 
 
 def shingle_hashes(hashes: tuple[int, ...] | list[int]) -> np.ndarray:

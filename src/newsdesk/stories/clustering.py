@@ -206,7 +206,7 @@ def merge_stories(keep_id: int, gone_ids: list[int], bump: bool = True) -> Story
 def split_articles(article_ids: list[int], now: datetime) -> Story:
     """Move articles into a new story of their own, pinned there."""
     articles = list(Article.objects.filter(pk__in=article_ids).order_by("published_at", "pk"))
-    old = {a.story_id for a in articles}
+    old = {a.story_id for a in articles if a.story_id is not None}
     first = articles[0]
     story = Story.objects.create(title=first.title, updated_at=now, published_at=first.published_at)
     Article.objects.filter(pk__in=article_ids).update(story=story, pinned=True)

@@ -59,7 +59,8 @@ def highlight(text: str) -> str:
 
 
 def _where(filters: Filters, alias: str) -> tuple[list[str], list[Any]]:
-    clauses, params = [], []
+    clauses: list[str] = []
+    params: list[Any] = []
     adapt = connection.ops.adapt_datetimefield_value
     if filters.section:
         clauses.append(f"{alias}.section = %s")
