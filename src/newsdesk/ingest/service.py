@@ -267,7 +267,10 @@ def _new_entries(source: Source, parsed: feeds.Feed, opts: Options) -> list[feed
             continue  # the same item twice in one feed
         seen.update({entry.url, entry.guid})
         if entry.guid in known_guids:
-            update_from_feed(source.pk, entry.guid, entry.url, entry.title)
+            stored = known_guids[entry.guid]
+            # Only an item whose title or link changed costs a write.
+            if stored and ((entry.title and entry.title != stored[0]) or entry.url != stored[1]):
+                update_from_feed(source.pk, entry.guid, entry.url, entry.title)
         elif entry.url not in known_urls and len(fresh) < opts.max_items:
             fresh.append(entry)
     return fresh

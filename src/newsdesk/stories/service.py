@@ -54,10 +54,15 @@ def _chunks(values: list[str], size: int = 500) -> list[list[str]]:
     return [values[i : i + size] for i in range(0, len(values), size)]
 
 
-def known_keys(source_id: int, urls: list[str], guids: list[str]) -> tuple[set[str], set[str]]:
-    """Of these URLs and this source's GUIDs, the ones already stored or buried (few queries)."""
+def known_keys(
+    source_id: int, urls: list[str], guids: list[str]
+) -> tuple[set[str], dict[str, tuple[str, str] | None]]:
+    """Of these URLs and this source's GUIDs, the ones already stored or buried (few queries).
+
+    Stored GUIDs map to their article's (title, canonical URL); buried ones to None.
+    """
     known_urls: set[str] = set()
-    known_guids: set[str] = set()
+    known_guids: dict[str, tuple[str, str] | None] = {}
     for chunk in _chunks(sorted(set(urls))):
         known_urls.update(
             Article.objects.filter(canonical_url__in=chunk).values_list("canonical_url", flat=True)
@@ -68,16 +73,11 @@ def known_keys(source_id: int, urls: list[str], guids: list[str]) -> tuple[set[s
             )
         )
     for chunk in _chunks(sorted({g for g in guids if g})):
-        known_guids.update(
-            Article.objects.filter(source_id=source_id, guid__in=chunk).values_list(
-                "guid", flat=True
-            )
-        )
-        known_guids.update(
-            Tombstone.objects.filter(source_id=source_id, guid__in=chunk).values_list(
-                "guid", flat=True
-            )
-        )
+        buried = Tombstone.objects.filter(source_id=source_id, guid__in=chunk)
+        known_guids.update(dict.fromkeys(buried.values_list("guid", flat=True)))
+        stored = Article.objects.filter(source_id=source_id, guid__in=chunk)
+        for guid, title, url in stored.values_list("guid", "title", "canonical_url"):
+            known_guids[guid] = (title, url)
     return known_urls, known_guids
 
 
