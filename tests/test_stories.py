@@ -10,62 +10,25 @@ import pytest
 from django.db import connection
 from django.test import Client
 
+import newsroom
 from newsdesk.cli import main
 from newsdesk.ingest.models import Source
-from newsdesk.pipeline.extract import Extracted
 from newsdesk.stories import clustering
 from newsdesk.stories.models import Article, Story
-from newsdesk.stories.service import store_article
+from newsroom import FLOOD, FLOOD_2, RATES, outlet
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
-FLOOD = (
-    "The river burst its banks in Port Calloway on Monday night, flooding about 300 homes "
-    "in the low-lying Harbour district. Emergency crews evacuated residents by boat and the "
-    "mayor declared a state of emergency as water levels kept rising through the morning."
-)
-FLOOD_2 = (
-    "Hundreds of homes in Port Calloway's Harbour district were flooded after the river "
-    "burst its banks overnight. Rescue teams used boats to evacuate residents, and the mayor "
-    "declared a state of emergency while the water was still rising."
-)
 FLOOD_3 = (
     "Port Calloway's mayor declared a state of emergency on Tuesday as floodwater from the "
     "burst river banks covered the Harbour district. Boats carried residents from about 300 "
     "flooded homes to shelters, and forecasters warned of more rain."
 )
-RATES = (
-    "The central bank raised its main interest rate by half a percentage point on Monday, "
-    "its third increase this year, saying inflation remained far above its target. Markets "
-    "had expected a smaller move and the currency rose after the announcement."
-)
-
-
-@pytest.fixture(autouse=True)
-def fresh_assigner():
-    clustering._ASSIGNERS.clear()
-    yield
-    clustering._ASSIGNERS.clear()
-
-
-def outlet(name: str) -> Source:
-    return Source.objects.create(url=f"https://{name}.example/feed", title=name.title())
 
 
 def store(source: Source, title: str, text: str, path: str, at: datetime = NOW) -> Article:
-    page = Extracted(
-        url=f"https://{source.title.lower()}.example/{path}",
-        canonical_url=f"https://{source.title.lower()}.example/{path}",
-        title=title,
-        text=text,
-        site_name=source.title,
-        word_count=len(text.split()),
-    )
-    article = store_article(page, source_id=source.pk, now=at, feed_time=at)
-    assert article is not None
-    article.refresh_from_db()
-    return article
+    return newsroom.store(source, title, text, path, at)
 
 
 def test_two_outlets_on_one_event_make_one_story() -> None:
