@@ -27,10 +27,13 @@ def fixture_html(name: str, base: str = "http://news.example") -> str:
 def forget_process_memos() -> Iterator[None]:
     """Per-process caches (robots verdicts, story clusterers) must not outlive a test's data."""
     from newsdesk.ingest import politeness
+    from newsdesk.site import data as site_data
     from newsdesk.stories import clustering
 
     politeness._ROBOTS_MEMO.clear()
     clustering._ASSIGNERS.clear()
+    site_data._SECTIONS_MEMO.clear()
     yield
     politeness._ROBOTS_MEMO.clear()
     clustering._ASSIGNERS.clear()
+    site_data._SECTIONS_MEMO.clear()

@@ -26,6 +26,8 @@ NEWSDESK = {
     "NEWSDESK_HOST_MIN_GAP": 0.0,
     # Test transactions are private to their connection: keep every lane in this process.
     "NEWSDESK_FETCH_PROCESSES": 1,
+    # Cached pages would outlive a test's data; tests/test_page_cache.py turns it on.
+    "NEWSDESK_PAGE_CACHE": False,
 }
 
 # pytest captures log records itself; a console handler would write to closed captures.

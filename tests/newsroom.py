@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.utils import timezone
+from PIL import Image as PILImage
+from PIL import ImageDraw
 
 from newsdesk.ingest.models import Source
 from newsdesk.pipeline.extract import Extracted
-from newsdesk.stories import clustering
+from newsdesk.stories import clustering, images
 from newsdesk.stories.models import Article, Story
 from newsdesk.stories.service import store_article
 
@@ -45,6 +48,7 @@ class Newsroom:
     rates: Story
     bridge: Story  # ten days old: not in the news sitemap
     alpha: Article  # the flood story's lead, with byline and image
+    image: str  # site path of the largest stored size of alpha's image
     beta: Article
     gamma: Article
 
@@ -78,6 +82,15 @@ def outlet(name: str) -> Source:
     return Source.objects.create(url=f"https://{name}.example/feed", title=name.title())
 
 
+def sample_jpeg(width: int = 1600, height: int = 900) -> bytes:
+    """A photo-like JPEG (a gradient with a shape), made here rather than shipped."""
+    picture = PILImage.linear_gradient("L").resize((width, height)).convert("RGB")
+    ImageDraw.Draw(picture).ellipse((width // 4, height // 4, width // 2, height // 2), "#c33")
+    out = io.BytesIO()
+    picture.save(out, "JPEG", quality=80)
+    return out.getvalue()
+
+
 def build() -> Newsroom:
     clustering._ASSIGNERS.clear()
     now = timezone.now().replace(microsecond=0)
@@ -101,6 +114,8 @@ def build() -> Newsroom:
         language="en",
         section="World",
     )
+    images.store(alpha.image, sample_jpeg())
+    alpha.refresh_from_db()
     beta = store(
         outlet("beta"),
         "Port Calloway floods: hundreds of homes under water",
@@ -117,6 +132,7 @@ def build() -> Newsroom:
         rates=Story.objects.get(pk=gamma.story_id),
         bridge=Story.objects.get(pk=old.story_id),
         alpha=alpha,
+        image=images.thumbnail_urls(alpha.image)[max(alpha.image.widths)],
         beta=beta,
         gamma=gamma,
     )

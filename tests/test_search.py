@@ -126,3 +126,27 @@ def test_paging(client: Client) -> None:
     assert first["total"] == 25 and first["pages"] == 2 and len(first["hits"]) == 20
     second = client.get("/search.json", {"q": "storm", "page": 2}).json()
     assert len(second["hits"]) == 5 and second["previous"] and not second["next"]
+
+
+def test_broad_queries_rank_the_newest_matches_then_list_the_rest(monkeypatch) -> None:
+    """Past search.BROAD matches, only the newest are ranked by relevance (the cost of
+    ranking grows with the matches); every match is still listed once, across pages."""
+    from newsdesk.stories import search as engine
+
+    monkeypatch.setattr(engine, "BROAD", 3)
+    source = Source.objects.create(url="https://wide.example/feed", title="Wide")
+    titles = ["Storm", "Storm storm storm", "Calm", "Calm", "Storm storm", "Calm", "Quiet"]
+    stored = [
+        add(source, f"w{i}", f"{t} day {i}", "The storm reached the coast.", NOW + timedelta(i))
+        for i, t in enumerate(titles)
+    ]
+    ids = [a.pk for a in stored]
+    hits = [a.pk for a, _ in search("storm", per_page=20).hits]
+    assert search("storm").total == 7
+    # The newest three (ids[4:]) by relevance, the stormiest title first (ties: newest);
+    # then the older ones, newest first.
+    assert hits == [ids[4], ids[6], ids[5], ids[3], ids[2], ids[1], ids[0]]
+    paged = [a.pk for page in range(1, 5) for a, _ in search("storm", page=page, per_page=2).hits]
+    assert paged == hits
+    monkeypatch.setattr(engine, "BROAD", 100)
+    assert [a.pk for a, _ in search("storm").hits][:2] == [ids[1], ids[4]]

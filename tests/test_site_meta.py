@@ -11,7 +11,7 @@ from django.utils.http import http_date
 from lxml import html as lxml_html
 
 from newsdesk.stories.models import Story
-from newsroom import FLOOD_IMAGE, TRICKY_TITLE, Newsroom, build, outlet, store
+from newsroom import TRICKY_TITLE, Newsroom, build, outlet, store
 
 pytestmark = pytest.mark.django_db
 BASE = "http://testserver"
@@ -54,7 +54,7 @@ def test_story_page_has_news_article_json_ld(newsroom: Newsroom, client: Client)
         {"@type": "Person", "name": "Ana Reyes"},
         {"@type": "Person", "name": "Bo Lind"},
     ]
-    assert data["image"] == [FLOOD_IMAGE]
+    assert data["image"] == [BASE + newsroom.image]
     assert data["publisher"] == {"@type": "Organization", "name": "newsdesk", "url": f"{BASE}/"}
     assert data["isBasedOn"] == [
         "https://alpha.example/news/flood.html",
@@ -95,13 +95,13 @@ def test_story_page_has_open_graph_twitter_and_canonical(
     assert tags["og:title"] == newsroom.flood.title
     assert tags["og:url"] == url
     assert tags["og:site_name"] == "newsdesk"
-    assert tags["og:image"] == FLOOD_IMAGE
+    assert tags["og:image"] == BASE + newsroom.image
     assert tags["og:image:alt"] == "Boats in a flooded street"
     assert tags["og:description"] == "About 300 homes were flooded in the Harbour district."
     assert tags["article:published_time"] == newsroom.flood.published_at.isoformat()
     assert tags["twitter:card"] == "summary_large_image"
     assert tags["twitter:title"] == newsroom.flood.title
-    assert tags["twitter:image"] == FLOOD_IMAGE
+    assert tags["twitter:image"] == BASE + newsroom.image
 
 
 def test_article_page_without_image_gets_a_summary_card(newsroom: Newsroom, client: Client) -> None:

@@ -9,7 +9,7 @@ from django.test import Client
 from lxml import etree
 
 from newsdesk.stories import clustering
-from newsroom import FLOOD_IMAGE, TRICKY_TITLE, Newsroom, build
+from newsroom import TRICKY_TITLE, Newsroom, build
 
 pytestmark = pytest.mark.django_db
 BASE = "http://testserver"
@@ -64,7 +64,7 @@ def test_stories_sitemap_lists_every_story_with_its_lead_image(
     }
     assert images == {
         f"{BASE}/story/{newsroom.rates.pk}": [],
-        f"{BASE}/story/{newsroom.flood.pk}": [FLOOD_IMAGE],
+        f"{BASE}/story/{newsroom.flood.pk}": [BASE + newsroom.image],
         f"{BASE}/story/{newsroom.bridge.pk}": [],
     }
 
@@ -95,7 +95,7 @@ def test_news_sitemap_has_the_last_two_days(newsroom: Newsroom, client: Client) 
     rates = entries[f"{BASE}/story/{newsroom.rates.pk}"]
     assert rates.findtext("news:news/news:title", namespaces=NS) == TRICKY_TITLE
     flood = entries[f"{BASE}/story/{newsroom.flood.pk}"]
-    assert flood.findtext("image:image/image:loc", namespaces=NS) == FLOOD_IMAGE
+    assert flood.findtext("image:image/image:loc", namespaces=NS) == BASE + newsroom.image
 
 
 def test_sitemaps_are_valid_when_the_site_is_empty(client: Client) -> None:

@@ -146,8 +146,14 @@ def cmd_fetch(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     _django()
     from newsdesk.ingest.fetch_once import fetch_once
+    from newsdesk.stories.images import process_pending
 
     failures = fetch_once(progress=sys.stderr.isatty(), force=args.force)
+    # Lead images of the new articles (the worker does this each minute).
+    while True:
+        ready, tried = process_pending(limit=50)
+        if tried < 50 or ready == 0:
+            break
     return EXIT_FAILED if failures else EXIT_OK
 
 

@@ -61,6 +61,14 @@ SETTINGS: tuple[Setting, ...] = (
         "",
         "Public base URL of the site, as announced at start-up; empty means http://HOST:PORT.",
     ),
+    Setting(
+        "NEWSDESK_PAGE_CACHE",
+        True,
+        "Keep rendered pages as files in DATA_DIR/pages, sent without touching the database "
+        "(by nginx too: docs/deploy/nginx.conf); changes delete them. Web servers and workers "
+        "must share DATA_DIR.",
+        bool,
+    ),
     Setting("NEWSDESK_HOST", "127.0.0.1", "Address the web server listens on."),
     Setting("NEWSDESK_PORT", 8000, "Port the web server listens on.", int),
     Setting("NEWSDESK_WEB_WORKERS", 2, "Web server processes.", int),
@@ -143,6 +151,97 @@ SETTINGS: tuple[Setting, ...] = (
         "On the first run with no sources, follow the shipped starter list of world-news feeds.",
         bool,
     ),
+    Setting("NEWSDESK_COMMENTS", True, "Readers may comment on stories and articles.", bool),
+    Setting(
+        "NEWSDESK_COMMENTS_MODERATION",
+        "first",
+        "Which comments wait for a moderator: first (from an e-mail address with no approved "
+        "comment yet), all, or none.",
+    ),
+    Setting(
+        "NEWSDESK_COMMENTS_CLOSE_DAYS",
+        14,
+        "Days after a story's first publication that it takes comments; 0 means forever.",
+        int,
+    ),
+    Setting("NEWSDESK_COMMENTS_MAX_DEPTH", 3, "Nesting levels of replies (1: no replies).", int),
+    Setting(
+        "NEWSDESK_COMMENTS_EDIT_MINUTES",
+        15,
+        "Minutes a commenter may edit or delete their comment (from the browser that sent it).",
+        int,
+    ),
+    Setting(
+        "NEWSDESK_COMMENTS_MIN_SECONDS",
+        3,
+        "Seconds between showing the comment form and a submission; faster ones are refused.",
+        int,
+    ),
+    Setting(
+        "NEWSDESK_COMMENTS_RATE_LIMIT",
+        5,
+        "Comment submissions one address may make per window; more get 429.",
+        int,
+    ),
+    Setting("NEWSDESK_COMMENTS_RATE_WINDOW", 600, "That window, in seconds.", int),
+    Setting(
+        "NEWSDESK_COMMENTS_FLOOD_SECONDS",
+        15,
+        "Seconds one address must wait between two comment submissions.",
+        int,
+    ),
+    Setting(
+        "NEWSDESK_COMMENTS_MAX_LINKS",
+        2,
+        "Comments with more links than this wait for a moderator.",
+        int,
+    ),
+    Setting(
+        "NEWSDESK_COMMENTS_HOLD_SCORE",
+        0.5,
+        "Spam score (spam.py) from which a comment waits for a moderator.",
+        float,
+    ),
+    Setting(
+        "NEWSDESK_COMMENTS_SPAM_SCORE",
+        1.0,
+        "Spam score from which a comment goes straight to the spam folder.",
+        float,
+    ),
+    Setting(
+        "NEWSDESK_COMMENTS_BLOCKED_WORDS",
+        "",
+        "Comma-separated words or phrases that count towards the spam score.",
+    ),
+    Setting(
+        "NEWSDESK_COMMENTS_IP_DAYS",
+        30,
+        "Days commenters' (already truncated) addresses are kept.",
+        int,
+    ),
+    Setting(
+        "NEWSDESK_COMMENTS_MODERATORS",
+        "",
+        "Comma-separated e-mail addresses told of comments waiting; empty means "
+        "NEWSDESK_ADMIN_EMAIL.",
+    ),
+    Setting(
+        "NEWSDESK_TRUSTED_PROXIES",
+        "127.0.0.1,::1",
+        "Addresses of reverse proxies whose X-Forwarded-For names the reader's address.",
+    ),
+    Setting(
+        "NEWSDESK_EMAIL_BACKEND",
+        "console",
+        "How e-mail is sent: console (printed), file (DATA_DIR/mail) or smtp (NEWSDESK_SMTP_URL).",
+    ),
+    Setting(
+        "NEWSDESK_SMTP_URL",
+        "",
+        "SMTP server: smtp://user:pass@host:587 (STARTTLS) or smtps://user:pass@host:465.",
+        secret=True,
+    ),
+    Setting("NEWSDESK_EMAIL_FROM", "newsdesk@localhost", "Sender address of the site's e-mail."),
     Setting("NEWSDESK_LOG_LEVEL", "INFO", "Log level: DEBUG, INFO, WARNING or ERROR."),
 )
 

@@ -111,7 +111,11 @@ def serve(host: str, port: int, workers: int) -> None:
     """The production web server (gunicorn) in this process, until stopped."""
     from gunicorn.app.base import BaseApplication
 
+    from newsdesk.site import cache
     from newsdesk.wsgi import application
+
+    # Pages cached by an earlier run may come from older code or other settings.
+    cache.purge_all()
 
     class Server(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "newsdesk.ingest",
     "newsdesk.stories",
     "newsdesk.site",
+    "newsdesk.comments",
 ]
 
 MIDDLEWARE = [
@@ -132,7 +133,26 @@ USE_TZ = True
 STATIC_URL = "static/"
 # No STATIC_ROOT: whitenoise serves the files straight from the installed package.
 MEDIA_ROOT = DATA_DIR / "media"
+# Rendered pages as files (site/cache.py); nginx serves them too (docs/deploy/nginx.conf).
+PAGE_CACHE_DIR = DATA_DIR / "pages"
 MEDIA_URL = "media/"
+
+# E-mail (comment moderation, "delete my data" links): printed, kept as files, or sent.
+EMAIL_BACKEND = {
+    "console": "django.core.mail.backends.console.EmailBackend",
+    "file": "django.core.mail.backends.filebased.EmailBackend",
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+}.get(_VALUES["NEWSDESK_EMAIL_BACKEND"], "django.core.mail.backends.console.EmailBackend")
+EMAIL_FILE_PATH = str(DATA_DIR / "mail")
+DEFAULT_FROM_EMAIL = SERVER_EMAIL = _VALUES["NEWSDESK_EMAIL_FROM"]
+if _VALUES["NEWSDESK_SMTP_URL"]:
+    _smtp = urlsplit(_VALUES["NEWSDESK_SMTP_URL"])
+    EMAIL_HOST = _smtp.hostname or "localhost"
+    EMAIL_PORT = _smtp.port or (465 if _smtp.scheme == "smtps" else 587)
+    EMAIL_HOST_USER = unquote(_smtp.username or "")
+    EMAIL_HOST_PASSWORD = unquote(_smtp.password or "")
+    EMAIL_USE_SSL = _smtp.scheme == "smtps"
+    EMAIL_USE_TLS = not EMAIL_USE_SSL
 # Serve static files from the installed package without a collectstatic step.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG

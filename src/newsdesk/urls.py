@@ -1,21 +1,23 @@
 """URL map of the whole site."""
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from newsdesk.site import feeds, search_views, sitemaps, views
 
 urlpatterns = [
+    *feeds.urlpatterns,
     path("", views.front_page, name="front"),
     path("index.json", views.front_page_json, name="front-json"),
-    path("feed.rss", feeds.front_rss, name="feed-rss"),
-    path("feed.atom", feeds.front_atom, name="feed-atom"),
-    path("feed.json", feeds.front_json, name="feed-json"),
     path("story/<int:pk>", views.story_page, name="story"),
     path("story/<int:pk>.json", views.story_json, name="story-json"),
-    path("story/<int:pk>/feed.rss", feeds.story_rss, name="story-feed-rss"),
-    path("story/<int:pk>/feed.atom", feeds.story_atom, name="story-feed-atom"),
-    path("story/<int:pk>/feed.json", feeds.story_json, name="story-feed-json"),
+    path("section/<slug:section>", views.section_page, name="section"),
+    path("section/<slug:section>.json", views.section_json, name="section-json"),
+    path("sources", views.sources_page, name="sources"),
+    path("sources.json", views.sources_json, name="sources-json"),
+    path("source/<int:pk>", views.source_page, name="source"),
+    path("source/<int:pk>.json", views.source_json, name="source-json"),
+    path("media/<path:path>", views.media, name="media"),
     path("article/<int:pk>", views.article_page, name="article"),
     path("article/<int:pk>.json", views.article_json, name="article-json"),
     path("sitemap.xml", sitemaps.index, name="sitemap-index"),
@@ -25,5 +27,6 @@ urlpatterns = [
     path("search", search_views.search_page, name="search"),
     path("search.json", search_views.search_json, name="search-json"),
     path("healthz", views.health, name="health"),
+    path("comments/", include("newsdesk.comments.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -5,3 +5,6 @@ class SiteConfig(AppConfig):
     name = "newsdesk.site"
     label = "newsdesk_site"
     verbose_name = "Public site"
+
+    def ready(self) -> None:
+        from newsdesk.site import cache, tasks  # noqa: F401  (connects receivers, registers jobs)

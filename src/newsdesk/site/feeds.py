@@ -3,16 +3,17 @@ the front page and for each story, built from the same data as the pages."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from django.contrib.syndication.views import Feed
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.urls import reverse
+from django.urls import URLPattern, path, reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import format_html
 
-from newsdesk.site.data import load_front, load_story
+from newsdesk.site.data import load_front, load_section, load_story
 from newsdesk.site.publish import absolute, conditional, parse_time, site_name
 
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
@@ -53,6 +54,11 @@ def _source_html(article: dict[str, Any]) -> str:
     )
 
 
+def image_url(request: HttpRequest, image: dict[str, Any] | None) -> str:
+    """The absolute URL of an image's largest stored size; '' when there is none."""
+    return absolute(request, image["largest"]) if image else ""
+
+
 def story_item(request: HttpRequest, story: dict[str, Any]) -> dict[str, Any]:
     """A front-page story as a feed item: links to the story page."""
     lead = story["lead"] or {}
@@ -68,7 +74,7 @@ def story_item(request: HttpRequest, story: dict[str, Any]) -> dict[str, Any]:
         "title": story["title"],
         "content_html": content,
         "summary": lead.get("description", ""),
-        "image": (lead.get("image") or {}).get("url", ""),
+        "image": image_url(request, story.get("image")),
         "authors": list(lead.get("authors", [])),
         "language": lead.get("language", ""),
         "published": parse_time(story["published_at"]),
@@ -87,7 +93,7 @@ def article_item(request: HttpRequest, article: dict[str, Any]) -> dict[str, Any
         "title": title,
         "content_html": _paragraphs_html(article["paragraphs"]) + _source_html(article),
         "summary": article["description"],
-        "image": (article["image"] or {}).get("url", ""),
+        "image": image_url(request, article["image"]),
         "authors": list(article["authors"]),
         "language": article["language"],
         "published": parse_time(article["published_at"]),
@@ -102,6 +108,16 @@ def front_feed(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:
         "title": name,
         "description": f"The newest stories on {name}.",
         "home": absolute(request, reverse("front")),
+        "items": [story_item(request, s) for s in data["stories"]],
+    }
+
+
+def section_feed(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:
+    name = site_name()
+    return {
+        "title": f"{data['name']} · {name}",
+        "description": f"The newest {data['name']} stories on {name}.",
+        "home": absolute(request, data["url"]),
         "items": [story_item(request, s) for s in data["stories"]],
     }
 
@@ -234,32 +250,32 @@ def json_feed(request: HttpRequest, feed: dict[str, Any]) -> JsonResponse:
 
 # --- views -----------------------------------------------------------------------------------
 
-
-@conditional("front.rss", load_front)
-def front_rss(request: HttpRequest, data: dict[str, Any]) -> HttpResponse:
-    return _syndication(request, front_feed(request, data), atom=False)
+FeedBuilder = Callable[[HttpRequest, Any], dict[str, Any]]
 
 
-@conditional("front.atom", load_front)
-def front_atom(request: HttpRequest, data: dict[str, Any]) -> HttpResponse:
-    return _syndication(request, front_feed(request, data), atom=True)
+def feed_paths(route: str, name: str, kind: str, load: Any, build: FeedBuilder) -> list[URLPattern]:
+    """URL patterns for the three formats of one feed: ``<route>feed.rss``, ``.atom`` and
+    ``.json``, named ``<name>-rss`` and so on, each served with conditional GET."""
+
+    def rss(request: HttpRequest, data: Any) -> HttpResponse:
+        return _syndication(request, build(request, data), atom=False)
+
+    def atom(request: HttpRequest, data: Any) -> HttpResponse:
+        return _syndication(request, build(request, data), atom=True)
+
+    def json(request: HttpRequest, data: Any) -> HttpResponse:
+        return json_feed(request, build(request, data))
+
+    views = {
+        "rss": conditional(f"{kind}.rss", load)(rss),
+        "atom": conditional(f"{kind}.atom", load)(atom),
+        "json": conditional(f"{kind}.jsonfeed", load)(json),
+    }
+    return [path(f"{route}feed.{fmt}", views[fmt], name=f"{name}-{fmt}") for fmt, _, _ in FORMATS]
 
 
-@conditional("front.jsonfeed", load_front)
-def front_json(request: HttpRequest, data: dict[str, Any]) -> HttpResponse:
-    return json_feed(request, front_feed(request, data))
-
-
-@conditional("story.rss", load_story)
-def story_rss(request: HttpRequest, data: dict[str, Any]) -> HttpResponse:
-    return _syndication(request, story_feed(request, data), atom=False)
-
-
-@conditional("story.atom", load_story)
-def story_atom(request: HttpRequest, data: dict[str, Any]) -> HttpResponse:
-    return _syndication(request, story_feed(request, data), atom=True)
-
-
-@conditional("story.jsonfeed", load_story)
-def story_json(request: HttpRequest, data: dict[str, Any]) -> HttpResponse:
-    return json_feed(request, story_feed(request, data))
+urlpatterns = [
+    *feed_paths("", "feed", "front", load_front, front_feed),
+    *feed_paths("section/<slug:section>/", "section-feed", "section", load_section, section_feed),
+    *feed_paths("story/<int:pk>/", "story-feed", "story", load_story, story_feed),
+]

@@ -63,7 +63,8 @@ def _head(
     based_on: list[str],
 ) -> dict[str, Any]:
     canonical = absolute(request, path)
-    image = lead["image"] if lead else None
+    shown = lead["image"] if lead else None
+    image = {**shown, "url": absolute(request, shown["largest"])} if shown else None
     description = describe(lead)
     news_article: dict[str, Any] = {
         "@context": "https://schema.org",

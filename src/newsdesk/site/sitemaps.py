@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sites.requests import RequestSite
+from django.core.files.storage import default_storage
 from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.db.models import Max, OuterRef, QuerySet, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
@@ -18,7 +19,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from newsdesk.site.publish import Snapshot, absolute, base_url, conditional, newest, site_name
-from newsdesk.stories.models import Article, Story
+from newsdesk.stories.images import file_name
+from newsdesk.stories.models import Article, Image, Story
 
 NEWS_DAYS = 2  # Google News takes articles of the last two days
 NEWS_LIMIT = 1000  # and at most 1,000 of them per sitemap
@@ -34,8 +36,10 @@ def _lead(field: str) -> Subquery:
 def live_stories() -> QuerySet[Story]:
     """Stories a reader can find: not merged away, with articles; with the lead's image and
     language."""
+    shown = Article.objects.filter(story=OuterRef("pk"), image__status=Image.Status.READY)
+    first_image = shown.order_by("published_at", "pk").values("image_id")[:1]
     return Story.objects.filter(merged_into__isnull=True, article_count__gt=0).annotate(
-        lead_image=_lead("image_url"), lead_language=_lead("language")
+        lead_image_id=Subquery(first_image), lead_language=_lead("language")
     )
 
 
@@ -97,12 +101,18 @@ def _entries(request: HttpRequest, section: str) -> list[dict[str, Any]]:
     except (EmptyPage, PageNotAnInteger) as error:
         raise Http404(f"no such sitemap page: {error}") from error
     language = settings.LANGUAGE_CODE
+    pictures = Image.objects.in_bulk([u["item"].lead_image_id for u in urls])
+    largest = {
+        pk: absolute(request, default_storage.url(file_name(img.key, max(img.widths))))
+        for pk, img in pictures.items()
+        if img.widths
+    }
     return [
         {
             "location": url["location"],
             "lastmod": w3c(url["lastmod"]),
             "changefreq": url["changefreq"],
-            "image": url["item"].lead_image or "",
+            "image": largest.get(url["item"].lead_image_id, ""),
             "title": url["item"].title,
             "published": w3c(url["item"].published_at),
             "language": url["item"].lead_language or language,

@@ -4,12 +4,24 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
+from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
+from django.views.static import serve
 
-from newsdesk.site.data import load_article, load_front, load_story
+from newsdesk.comments.feeds import links as comment_feeds
+from newsdesk.site.data import (
+    load_article,
+    load_front,
+    load_section,
+    load_source,
+    load_sources,
+    load_story,
+)
 from newsdesk.site.feeds import feed_links
 from newsdesk.site.meta import article_head, story_head
 from newsdesk.site.publish import conditional, site_name
@@ -42,7 +54,9 @@ def story_page(request: HttpRequest, data: dict[str, Any]) -> HttpResponse:
     context = {
         "story": data,
         "head": story_head(request, data),
-        "feeds": _story_feeds(data["id"], data["title"]) + _site_feeds(),
+        "feeds": _story_feeds(data["id"], data["title"])
+        + comment_feeds(data["discussion"])
+        + _site_feeds(),
     }
     return render(request, "site/story.html", context)
 
@@ -57,7 +71,9 @@ def article_page(request: HttpRequest, data: dict[str, Any]) -> HttpResponse:
     context = {
         "article": data,
         "head": article_head(request, data),
-        "feeds": _story_feeds(data["story_id"], data["title"]) + _site_feeds(),
+        "feeds": _story_feeds(data["story_id"], data["title"])
+        + comment_feeds(data["discussion"])
+        + _site_feeds(),
     }
     return render(request, "site/article.html", context)
 
@@ -65,6 +81,50 @@ def article_page(request: HttpRequest, data: dict[str, Any]) -> HttpResponse:
 @conditional("article.json", load_article)
 def article_json(request: HttpRequest, data: dict[str, Any]) -> HttpResponse:
     return _json(data)
+
+
+def _section_feeds(data: dict[str, Any]) -> list[dict[str, str]]:
+    return feed_links("section-feed", f"{data['name']} · {site_name()}", section=data["slug"])
+
+
+@conditional("section.html", load_section)
+def section_page(request: HttpRequest, data: dict[str, Any]) -> HttpResponse:
+    context = {"section": data, "feeds": _section_feeds(data) + _site_feeds()}
+    return render(request, "site/section.html", context)
+
+
+@conditional("section.json", load_section)
+def section_json(request: HttpRequest, data: dict[str, Any]) -> HttpResponse:
+    return _json(data)
+
+
+@conditional("sources.html", load_sources)
+def sources_page(request: HttpRequest, data: dict[str, Any]) -> HttpResponse:
+    return render(request, "site/sources.html", {**data, "feeds": _site_feeds()})
+
+
+@conditional("sources.json", load_sources)
+def sources_json(request: HttpRequest, data: dict[str, Any]) -> HttpResponse:
+    return _json(data)
+
+
+@conditional("source.html", load_source)
+def source_page(request: HttpRequest, data: dict[str, Any]) -> HttpResponse:
+    return render(request, "site/source.html", {"source": data, "feeds": _site_feeds()})
+
+
+@conditional("source.json", load_source)
+def source_json(request: HttpRequest, data: dict[str, Any]) -> HttpResponse:
+    return _json(data)
+
+
+@require_safe
+def media(request: HttpRequest, path: str) -> HttpResponseBase:
+    """Stored images (thumbnails are content-addressed, so browsers may keep them a year).
+    Behind nginx these are served by nginx itself (docs/deploy/nginx.conf)."""
+    response = serve(request, path, document_root=str(settings.MEDIA_ROOT))
+    patch_cache_control(response, public=True, max_age=31_536_000, immutable=True)
+    return response
 
 
 @require_safe

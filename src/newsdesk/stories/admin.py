@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from newsdesk.stories.clustering import merge_stories, split_articles
-from newsdesk.stories.models import Article, Story, Tombstone
+from newsdesk.stories.models import Article, Image, Story, Tombstone
 
 
 class ArticleInline(admin.TabularInline):
@@ -70,3 +70,19 @@ class TombstoneAdmin(admin.ModelAdmin):
 
     list_display = ("canonical_url", "title", "deleted_at")
     search_fields = ("canonical_url", "title")
+
+
+@admin.register(Image)
+class ImageAdmin(admin.ModelAdmin):
+    """Lead images: which are waiting, stored, or given up on, and why."""
+
+    list_display = ("url", "status", "width", "height", "attempts", "error", "fetched_at")
+    list_filter = ("status",)
+    search_fields = ("url",)
+    readonly_fields = ("key", "widths", "width", "height", "fetched_at")
+    actions = ("retry",)
+
+    @admin.action(description="Fetch again")
+    def retry(self, request: HttpRequest, queryset: QuerySet[Image]) -> None:
+        count = queryset.update(status=Image.Status.PENDING, attempts=0, error="")
+        self.message_user(request, f"{count} image(s) will be fetched again.", messages.SUCCESS)

@@ -23,6 +23,8 @@ from django.db import connection, transaction
 from newsdesk.pipeline.cluster import StoryClusterer
 from newsdesk.pipeline.urls import host_of
 from newsdesk.stories.models import Article, ClusterState, Story
+from newsdesk.stories.sections import story_section
+from newsdesk.stories.signals import rows_changed
 
 log = logging.getLogger(__name__)
 
@@ -184,6 +186,7 @@ def refresh_story(story: Story, now: datetime) -> None:
     story.outlet_count = len(first_seen)
     story.first_report = first.based_on or first
     story.developing = recent / DEVELOPING_HOURS >= rate and len(first_seen) >= 2
+    story.section = story_section(a.section for a in originals or articles)
     story.published_at = first.published_at
     story.updated_at = max(a.fetched_at for a in articles)
     story.save()
@@ -200,6 +203,7 @@ def merge_stories(keep_id: int, gone_ids: list[int], bump: bool = True) -> Story
         bump_generation()
     refresh_story(keep, keep.updated_at)
     Story.objects.filter(pk__in=gone).update(article_count=0, outlet_count=0)
+    rows_changed.send(sender=Story, story_ids=[keep_id, *gone])  # .update() sends no signals
     return keep
 
 
@@ -210,6 +214,7 @@ def split_articles(article_ids: list[int], now: datetime) -> Story:
     first = articles[0]
     story = Story.objects.create(title=first.title, updated_at=now, published_at=first.published_at)
     Article.objects.filter(pk__in=article_ids).update(story=story, pinned=True)
+    rows_changed.send(sender=Story, story_ids=[story.pk, *old], article_ids=article_ids)
     bump_generation()
     refresh_story(story, now)
     for old_story in Story.objects.filter(pk__in=old):

@@ -18,6 +18,9 @@ class Story(models.Model):
         default=0, db_index=True, help_text="Distinct outlets, copies collapsed."
     )
     developing = models.BooleanField(default=False, db_index=True)
+    section = models.CharField(
+        max_length=100, blank=True, db_index=True, help_text="The section most articles carry."
+    )
     first_report = models.ForeignKey(
         "Article",
         null=True,
@@ -71,6 +74,14 @@ class Article(models.Model):
     image_alt = models.CharField(max_length=500, blank=True)
     image_caption = models.TextField(blank=True)
     image_credit = models.CharField(max_length=300, blank=True)
+    image = models.ForeignKey(
+        "Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="articles",
+        help_text="The lead image, fetched and resized (empty until the image job ran).",
+    )
     word_count = models.PositiveIntegerField(default=0)
     text_hash = models.CharField(max_length=40, db_index=True)
     copy_of = models.ForeignKey(
@@ -126,6 +137,30 @@ class Article(models.Model):
     def paragraphs(self) -> list[str]:
         """The text's paragraphs, without empty lines."""
         return [p for p in self.text.split("\n") if p.strip()]
+
+
+class Image(models.Model):
+    """A lead image fetched from its outlet and stored as WebP thumbnails in a few widths."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        READY = "ready"
+        FAILED = "failed"
+
+    url = models.URLField(max_length=2000, unique=True)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    width = models.PositiveIntegerField(default=0, help_text="Of the original.")
+    height = models.PositiveIntegerField(default=0, help_text="Of the original.")
+    widths = models.JSONField(default=list, blank=True, help_text="Thumbnail widths stored.")
+    key = models.CharField(max_length=40, blank=True, help_text="File name stem in storage.")
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    fetched_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.url
 
 
 class Tombstone(models.Model):

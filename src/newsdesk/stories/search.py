@@ -1,7 +1,9 @@
 """Full-text search over articles behind one function: SQLite FTS5 or PostgreSQL.
 
 Readers type words; every word must match (prefix match on the last one, so results
-come while typing), ranked by relevance, with filters and highlighted snippets.
+come while typing), ranked by relevance, with filters and highlighted snippets. On
+SQLite the article rows are read only for filters and for the page's hits: counting and
+ranking use the index alone, which is what keeps a search fast on a large archive.
 """
 
 from __future__ import annotations
@@ -20,6 +22,10 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 _OPEN, _CLOSE = "\x02", "\x03"  # markers that survive HTML escaping, then become <mark>
 SNIPPET_WORDS = 24
 MAX_TERMS = 12
+# Ranking by relevance costs time in proportion to the matches. A query matching more
+# articles than this ("economy") has its newest BROAD matches ranked, then the older ones
+# follow newest first: on a news site the recent ones are what a broad query is after.
+BROAD = 2000
 
 
 @dataclass(frozen=True)
@@ -77,21 +83,51 @@ def _where(filters: Filters, alias: str) -> tuple[list[str], list[Any]]:
     return clauses, params
 
 
+def _window(total: int, limit: int, offset: int) -> tuple[int, int, int]:
+    """How a page splits when only the newest ``BROAD`` matches are ranked: (rows from the
+    ranked window, rows from the older matches, newest first, and their offset)."""
+    if total <= BROAD:
+        return limit, 0, 0
+    ranked = max(0, min(limit, BROAD - offset))
+    return ranked, limit - ranked, max(0, offset - BROAD)
+
+
 def _sqlite(words: list[str], filters: Filters, limit: int, offset: int) -> tuple[int, list]:
     match = " ".join(f'"{w}"' for w in words[:-1]) + f' "{words[-1]}"*'
     clauses, params = _where(filters, "a")
+    source = "stories_article_fts"
+    if clauses:  # the article row is read only when a filter needs it: it costs most
+        source += " JOIN stories_article a ON a.id = stories_article_fts.rowid"
     where = " AND ".join(["stories_article_fts MATCH %s", *clauses])
-    joined = "stories_article_fts JOIN stories_article a ON a.id = stories_article_fts.rowid"
-    base = f"FROM {joined} WHERE {where}"
+    base, args = f"FROM {source} WHERE {where}", [match, *params]
+    row = "stories_article_fts.rowid"
+    snippet = f"snippet(stories_article_fts, 1, %s, %s, '…', {SNIPPET_WORDS})"
+    select = f"SELECT {row}, {snippet} {base}"
+    rows: list = []
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT count(*) {base}", [match, *params])
+        cursor.execute(f"SELECT count(*) {base}", args)
         total = cursor.fetchone()[0]
-        cursor.execute(
-            f"SELECT a.id, snippet(stories_article_fts, 1, %s, %s, '…', {SNIPPET_WORDS}) {base} "
-            "ORDER BY bm25(stories_article_fts, 4.0, 1.0), a.published_at DESC LIMIT %s OFFSET %s",
-            [_OPEN, _CLOSE, match, *params, limit, offset],
-        )
-        return total, cursor.fetchall()
+        ranked, older, older_offset = _window(total, limit, offset)
+        bound: list[Any] = []
+        if total > BROAD:
+            cursor.execute(
+                f"SELECT {row} {base} ORDER BY {row} DESC LIMIT 1 OFFSET %s", [*args, BROAD - 1]
+            )
+            bound = [cursor.fetchone()[0]]
+        if ranked:
+            cursor.execute(
+                f"{select}{f' AND {row} >= %s' if bound else ''} "
+                f"ORDER BY bm25(stories_article_fts, 4.0, 1.0), {row} DESC LIMIT %s OFFSET %s",
+                [_OPEN, _CLOSE, *args, *bound, ranked, offset],
+            )
+            rows += cursor.fetchall()
+        if older:
+            cursor.execute(
+                f"{select} AND {row} < %s ORDER BY {row} DESC LIMIT %s OFFSET %s",
+                [_OPEN, _CLOSE, *args, *bound, older, older_offset],
+            )
+            rows += cursor.fetchall()
+    return total, rows
 
 
 def _postgres(words: list[str], filters: Filters, limit: int, offset: int) -> tuple[int, list]:
@@ -102,18 +138,35 @@ def _postgres(words: list[str], filters: Filters, limit: int, offset: int) -> tu
     )
     clauses, params = _where(filters, "a")
     where = " AND ".join([f"{vector} @@ to_tsquery('simple', %s)", *clauses])
-    base = f"FROM stories_article a WHERE {where}"
+    base, args = f"FROM stories_article a WHERE {where}", [query, *params]
     options = f"StartSel={_OPEN}, StopSel={_CLOSE}, MaxWords={SNIPPET_WORDS}, MinWords=8"
+    select = f"SELECT a.id, ts_headline('simple', a.text, to_tsquery('simple', %s), %s) {base}"
+    rows: list = []
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT count(*) {base}", [query, *params])
+        cursor.execute(f"SELECT count(*) {base}", args)
         total = cursor.fetchone()[0]
-        cursor.execute(
-            f"SELECT a.id, ts_headline('simple', a.text, to_tsquery('simple', %s), %s) {base} "
-            f"ORDER BY ts_rank({vector}, to_tsquery('simple', %s)) DESC, a.published_at DESC "
-            "LIMIT %s OFFSET %s",
-            [query, options, query, *params, query, limit, offset],
-        )
-        return total, cursor.fetchall()
+        ranked, older, older_offset = _window(total, limit, offset)
+        bound: list[Any] = []
+        if total > BROAD:
+            cursor.execute(
+                f"SELECT a.id {base} ORDER BY a.id DESC LIMIT 1 OFFSET %s", [*args, BROAD - 1]
+            )
+            bound = [cursor.fetchone()[0]]
+        if ranked:
+            cursor.execute(
+                f"{select}{' AND a.id >= %s' if bound else ''} "
+                f"ORDER BY ts_rank({vector}, to_tsquery('simple', %s)) DESC, a.id DESC "
+                "LIMIT %s OFFSET %s",
+                [query, options, *args, *bound, query, ranked, offset],
+            )
+            rows += cursor.fetchall()
+        if older:
+            cursor.execute(
+                f"{select} AND a.id < %s ORDER BY a.id DESC LIMIT %s OFFSET %s",
+                [query, options, *args, *bound, older, older_offset],
+            )
+            rows += cursor.fetchall()
+    return total, rows
 
 
 def search(

@@ -10,7 +10,9 @@ from django.db import IntegrityError, transaction
 
 from newsdesk.pipeline.extract import Extracted
 from newsdesk.stories.clustering import assigner
+from newsdesk.stories.images import attach
 from newsdesk.stories.models import Article, Tombstone
+from newsdesk.stories.sections import section_for
 
 log = logging.getLogger(__name__)
 
@@ -129,7 +131,7 @@ def store_article(
         fetched_at=now,
         language=extracted.language,
         site_name=extracted.site_name[:200],
-        section=section[:100],
+        section=section_for([section, *extracted.categories], canonical)[:100],
         image_url=extracted.image[:2000],
         image_alt=extracted.image_alt[:500],
         image_caption=extracted.image_caption,
@@ -140,6 +142,7 @@ def store_article(
     try:
         with transaction.atomic():
             article.save()
+            attach(article)
             assigner().assign(article, now)
     except IntegrityError:
         # Another worker stored the same article between our check and our insert.

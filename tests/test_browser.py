@@ -1,0 +1,129 @@
+"""The site in a real browser (Playwright driving Debian's Chromium): the front page, a story
+page and search load without a console error and without any request leaving the machine;
+keyboard, dark mode and phone width work. Screenshots land in test-artifacts/."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from newsroom import Newsroom, build
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+CHROMIUM = os.environ.get("NEWSDESK_CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = Path(
+    os.environ.get("NEWSDESK_TEST_ARTIFACTS", Path(__file__).parent.parent / "test-artifacts")
+)
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def browser() -> Iterator[Browser]:
+    # Playwright's sync API runs an event loop in this thread; the data is built before it
+    # starts and the ORM is not used while it runs.
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
+        yield chromium
+        chromium.close()
+
+
+class Watch:
+    """Console errors, page errors, and requests to anywhere but this machine (refused)."""
+
+    def __init__(self, page: Page) -> None:
+        self.errors: list[str] = []
+        self.outside: list[str] = []
+        page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        page.on("pageerror", lambda e: self.errors.append(str(e)))
+        page.route("**/*", self._route)
+
+    def _route(self, route, request) -> None:
+        host = urlsplit(request.url).hostname or ""
+        if request.url.startswith(("data:", "blob:")) or host in LOCAL_HOSTS:
+            route.continue_()
+        else:
+            self.outside.append(request.url)
+            route.abort()
+
+    def clean(self) -> None:
+        assert self.errors == []
+        assert self.outside == []
+
+
+def _open(browser: Browser, url: str, viewport: dict, dark: bool = False) -> tuple[Page, Watch]:
+    context = browser.new_context(viewport=viewport, color_scheme="dark" if dark else "light")
+    page = context.new_page()
+    watch = Watch(page)
+    response = page.goto(url, wait_until="networkidle")
+    assert response is not None and response.status == 200
+    return page, watch
+
+
+def _shoot(page: Page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+@pytest.fixture
+def site(live_server) -> tuple[str, Newsroom]:
+    return live_server.url, build()
+
+
+def test_front_page(site: tuple[str, Newsroom], browser: Browser) -> None:
+    base, newsroom = site
+    for name, viewport in (("front-desktop", DESKTOP), ("front-phone", PHONE)):
+        page, watch = _open(browser, base + "/", viewport)
+        assert page.get_by_role("heading", name=newsroom.flood.title).first.is_visible()
+        assert page.locator("main").count() == 1 and page.locator("nav").count() >= 1
+        # Every image has loaded from this site and has alt text.
+        for img in page.locator("img").all():
+            assert img.get_attribute("alt")
+            assert img.evaluate("i => i.complete && i.naturalWidth > 0")
+        # Nothing is wider than the screen.
+        assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+        _shoot(page, name)
+        watch.clean()
+
+
+def test_story_page_keyboard_and_dark_mode(site: tuple[str, Newsroom], browser: Browser) -> None:
+    base, newsroom = site
+    url = f"{base}/story/{newsroom.flood.pk}"
+    page, watch = _open(browser, url, DESKTOP)
+    assert page.locator("h1").inner_text() == newsroom.alpha.title
+    lead = page.locator("figure.lead img")
+    assert lead.evaluate("i => i.complete && i.naturalWidth > 0")
+    assert lead.get_attribute("alt") == "Boats in a flooded street"
+    assert page.get_by_text("Source:").count() >= 1
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+    light = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    _shoot(page, "story-desktop")
+    watch.clean()
+    page, watch = _open(browser, url, PHONE, dark=True)
+    assert page.evaluate("getComputedStyle(document.body).backgroundColor") != light
+    _shoot(page, "story-phone-dark")
+    watch.clean()
+
+
+def test_search_from_the_masthead(site: tuple[str, Newsroom], browser: Browser) -> None:
+    base, newsroom = site
+    page, watch = _open(browser, base + "/", DESKTOP)
+    page.fill("#site-q", "harbour")
+    page.press("#site-q", "Enter")
+    page.wait_for_load_state("networkidle")
+    assert "/search?q=harbour" in page.url
+    results = page.locator("ol.results li")
+    titles = results.locator("h2").all_inner_texts()
+    assert newsroom.bridge.title in titles and newsroom.alpha.title in titles
+    assert newsroom.gamma.title not in titles
+    assert page.locator("ol.results mark").first.inner_text().lower() == "harbour"
+    _shoot(page, "search-desktop")
+    watch.clean()
