@@ -2,11 +2,16 @@
 
     python benchmarks/fetch.py [--sources 10000] [--hosts 50] [--gap 0.05] [--threads 50]
 
+It uses a fresh SQLite database in a temporary folder, or DATABASE_URL when set (give
+it an empty database: the benchmark adds its sources there).
+
 A local server (a separate process) answers on 127.0.0.1..127.0.0.N: each feed has
 an ETag and answers 304 to a matching If-None-Match. The benchmark runs one full
 poll cycle (200s, planting validators) and then a forced conditional cycle (304s),
 and reports polls/s, each host's closest request spacing against its limit, the
-most requests in flight on one host, and peak memory. Prints one JSON line last.
+most requests in flight on one host, CPU seconds used, and peak memory (this process,
+and the largest of its finished worker processes). The machine's load average is
+reported too: other jobs on the machine slow the figures down. Prints one JSON line last.
 """
 
 from __future__ import annotations
@@ -102,6 +107,12 @@ def spacing(records: list[tuple[str, float, float]]) -> tuple[float, int]:
     return closest, in_flight
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process and its finished worker processes (not the server's)."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
 def setup_django(data_dir: str, gap: float, threads: int) -> None:
     os.environ.update(
         {
@@ -159,17 +170,19 @@ def main() -> None:
         Source(url=f"http://{hosts[i % len(hosts)]}:{args.port}/feed/{i}.xml")
         for i in range(args.sources)
     )
-    quiet = Console(file=open(os.devnull, "w"))  # noqa: SIM115
+    quiet = Console(file=open(os.devnull, "w"), highlight=False)  # noqa: SIM115  (as the CLI)
     figures: dict[str, object] = {
         "sources": args.sources,
         "hosts": args.hosts,
         "gap_limit_s": args.gap,
         "threads": args.threads,
     }
+    figures["load_average_before"] = round(os.getloadavg()[0], 2)
     for name, force in (("first_cycle", False), ("conditional_cycle", True)):
-        started = time.perf_counter()
+        cpu_before, started = cpu_seconds(), time.perf_counter()
         failures = fetch_once(progress=False, force=force, console=quiet)
         elapsed = time.perf_counter() - started
+        cpu = cpu_seconds() - cpu_before
         records = [r for r in drain(log_queue) if r]
         closest, in_flight = spacing(records)
         figures[name] = {
@@ -180,10 +193,20 @@ def main() -> None:
             "closest_gap_s": round(closest, 4),
             "max_in_flight_per_host": in_flight,
             "within_limits": closest >= args.gap * 0.999 and in_flight <= 1,
+            "cpu_s": round(cpu, 1),
         }
         print(name, figures[name], file=sys.stderr)
+    figures["load_average_after"] = round(os.getloadavg()[0], 2)
     figures["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
-    figures["database_mb"] = round(Path(data_dir, "newsdesk.sqlite3").stat().st_size / 2**20, 1)
+    figures["peak_rss_worker_mb"] = round(
+        resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1
+    )
+    from django.db import connection
+
+    figures["database"] = connection.vendor  # SQLite in a temporary folder, or DATABASE_URL
+    sqlite_file = Path(data_dir, "newsdesk.sqlite3")
+    if sqlite_file.exists():
+        figures["database_mb"] = round(sqlite_file.stat().st_size / 2**20, 1)
     server.terminate()
     print(json.dumps({"benchmark": "fetch", **figures}))
 

@@ -9,8 +9,10 @@ hands over at once; only separate processes still meet at SQLite's own lock.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, nullcontext
+from datetime import datetime
+from typing import Any
 
 from django.db import connection, transaction
 
@@ -26,3 +28,18 @@ def write() -> Iterator[None]:
         return
     with _LOCK, transaction.atomic():
         yield
+
+
+def execute(sql: str, params: Sequence[object]) -> int:
+    """Run one writing statement on its own; the number of rows it changed.
+
+    A single statement is atomic by itself and needs no transaction around it, so on
+    SQLite it holds the database's write lock for microseconds, not across the Python
+    code between a BEGIN and a COMMIT (where other threads may take the interpreter).
+    """
+    adapt = connection.ops.adapt_datetimefield_value
+    values: list[Any] = [adapt(p) if isinstance(p, datetime) else p for p in params]
+    lock = _LOCK if connection.vendor == "sqlite" else nullcontext()
+    with lock, connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        return int(cursor.rowcount)

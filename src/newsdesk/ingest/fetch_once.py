@@ -1,8 +1,10 @@
 """`newsdesk fetch --once`: poll every due source now, in this process, then return.
 
-Sources are grouped by host into lanes; lanes run in parallel threads while each
-host's requests stay within its politeness rules, so a slow or paused host only
-delays its own sources.
+Sources are grouped by host into lanes; lanes run in parallel threads (spread over
+processes) while each host's requests stay within its politeness rules, so a slow or
+paused host only delays its own sources. A lane polls its sources on one kept-alive
+connection and writes their rows in batches (service.Batch); its lines are printed
+as each batch is written, so what is shown has been recorded.
 """
 
 from __future__ import annotations
@@ -10,9 +12,11 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import queue
+import threading
 from collections import defaultdict
-from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
 from django.conf import settings
 from django.db import connection
@@ -21,11 +25,17 @@ from rich.console import Console
 from rich.progress import Progress
 
 from newsdesk.ingest.models import Source
-from newsdesk.ingest.service import Options, PollReport, due_sources, poll_source
+from newsdesk.ingest.service import Batch, Options, PollReport, due_sources, poll_source
 from newsdesk.pipeline.urls import host_key
 
 log = logging.getLogger(__name__)
 FAILED = {"error", "robots", "gone"}
+# A lane writes its polls' rows this many at a time, or this often (see service.Batch).
+BATCH_ROWS = 100
+BATCH_SECONDS = 2.0
+
+# What a lane hands over, a few polls at a time: (line to print, failed) per poll.
+Emit = Callable[[list[tuple[str, bool]]], None]
 
 
 def describe(report: PollReport, name: str) -> str:
@@ -52,40 +62,62 @@ def lanes(sources: list[Source]) -> list[list[Source]]:
     return sorted(by_host.values(), key=len, reverse=True)
 
 
-def _run_lane(lane: list[Source], opts: Options) -> list[tuple[Source, PollReport]]:
-    with opts.client() as client:
-        return [(s, poll_source(s, client, timezone.now(), opts)) for s in lane]
-
-
-def _run_lane_in_thread(lane: list[Source], opts: Options) -> list[tuple[Source, PollReport]]:
+def _run_lane(lane: list[Source], opts: Options, emit: Emit) -> None:
+    """Poll a lane's sources in turn; hand over their lines once their rows are written."""
+    batch = Batch(rows=BATCH_ROWS, seconds=BATCH_SECONDS)
+    lines: list[tuple[str, bool]] = []
     try:
-        return _run_lane(lane, opts)
+        with opts.client() as client:
+            for source in lane:
+                report = poll_source(source, client, timezone.now(), opts, batch=batch)
+                lines.append(
+                    (describe(report, source.title or source.url), report.outcome in FAILED)
+                )
+                if not batch.logs:
+                    emit(lines)
+                    lines = []
+    finally:
+        batch.flush()
+        if lines:
+            emit(lines)
+
+
+def _run_lane_in_thread(lane: list[Source], opts: Options, emit: Emit) -> None:
+    try:
+        _run_lane(lane, opts, emit)
     finally:
         connection.close()  # each thread has its own connection; do not leak it
 
 
-def _reports(
-    lane_list: list[list[Source]], opts: Options, threads: int
-) -> Iterator[tuple[Source, PollReport]]:
+def _run_lanes(lane_list: list[list[Source]], opts: Options, threads: int, emit: Emit) -> None:
     if threads <= 1 or len(lane_list) <= 1:
         for lane in lane_list:
-            yield from _run_lane(lane, opts)
+            _run_lane(lane, opts, emit)
         return
     with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="fetch") as pool:
-        futures = [pool.submit(_run_lane_in_thread, lane, opts) for lane in lane_list]
-        for future in as_completed(futures):
-            yield from future.result()
+        futures = [pool.submit(_run_lane_in_thread, lane, opts, emit) for lane in lane_list]
+        for future in futures:
+            future.result()
 
 
-def _lanes_in_process(
-    group: list[list[Source]], opts: Options, threads: int
-) -> list[tuple[Source, PollReport]]:
+# In a child process: the queue its lines go to. A queue reaches a child only by
+# inheritance, so it is handed over when the process starts, not with each task.
+_CHILD: dict[str, multiprocessing.Queue] = {}
+
+
+def _child_init(lines: multiprocessing.Queue) -> None:
+    _CHILD["lines"] = lines
+
+
+def _lanes_in_process(group: list[list[Source]], opts: Options, threads: int) -> None:
     """Run in a child process: its share of the lanes, on its own connections."""
+    lines = _CHILD["lines"]
     connection.close()  # never share the parent's connection across a fork
     try:
-        return list(_reports(group, opts, threads))
+        _run_lanes(group, opts, threads, lines.put)
     finally:
         connection.close()
+        lines.put(None)  # this group is done
 
 
 def _split(lane_list: list[list[Source]], parts: int) -> list[list[list[Source]]]:
@@ -95,22 +127,36 @@ def _split(lane_list: list[list[Source]], parts: int) -> list[list[list[Source]]
     return [g for g in groups if g]
 
 
-def _all_reports(
-    lane_list: list[list[Source]], opts: Options, threads: int, processes: int
-) -> Iterator[tuple[Source, PollReport]]:
+def _all_lanes(
+    lane_list: list[list[Source]], opts: Options, threads: int, processes: int, emit: Emit
+) -> None:
     if processes <= 1 or len(lane_list) < 2:
-        yield from _reports(lane_list, opts, threads)
+        _run_lanes(lane_list, opts, threads, emit)
         return
     per_process = max(1, threads // processes)
     connection.close()
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=processes, mp_context=context) as pool:
-        futures = [
-            pool.submit(_lanes_in_process, group, opts, per_process)
-            for group in _split(lane_list, processes)
-        ]
-        for future in as_completed(futures):
-            yield from future.result()
+    lines: multiprocessing.Queue = context.Queue()
+    with ProcessPoolExecutor(
+        max_workers=processes, mp_context=context, initializer=_child_init, initargs=(lines,)
+    ) as pool:
+        groups = _split(lane_list, processes)
+        futures = [pool.submit(_lanes_in_process, group, opts, per_process) for group in groups]
+        running = len(futures)
+        while running:
+            try:
+                item = lines.get(timeout=1.0)
+            except queue.Empty:
+                for future in futures:
+                    if future.done():
+                        future.result()  # a child that died raises here
+                continue
+            if item is None:
+                running -= 1
+            else:
+                emit(item)
+        for future in futures:
+            future.result()
 
 
 def fetch_once(
@@ -135,11 +181,18 @@ def fetch_once(
     if connection.vendor == "sqlite" and connection.settings_dict["NAME"].startswith(":memory:"):
         threads = processes = 1  # an in-memory database is private to its thread
     failures = 0
+    lock = threading.Lock()  # lanes of this process hand over lines from their threads
     with Progress(console=console, disable=not progress) as bar:
         task = bar.add_task("polling sources", total=len(sources))
-        for source, report in _all_reports(lanes(sources), opts, threads, processes):
-            failures += report.outcome in FAILED
-            bar.console.print(describe(report, source.title or source.url))
-            bar.advance(task)
+
+        def show(lines: list[tuple[str, bool]]) -> None:
+            nonlocal failures
+            with lock:
+                for line, failed in lines:
+                    failures += failed
+                    bar.console.print(line)
+                bar.advance(task, len(lines))
+
+        _all_lanes(lanes(sources), opts, threads, processes, show)
     console.print(f"polled {len(sources)} sources, {failures} failed")
     return failures

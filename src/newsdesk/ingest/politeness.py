@@ -1,8 +1,11 @@
 """Per-host politeness shared by every source, thread and process: gaps, slots, pauses, robots.
 
-State lives in the database (Host and HostLease rows) and changes only through
-conditional UPDATEs, which are atomic on SQLite and PostgreSQL alike, so the
-rules hold across every worker that shares the database.
+State lives in the database (Host rows, and HostLease rows when a host may take
+several requests at once) and changes only through conditional UPDATEs, which are
+atomic on SQLite and PostgreSQL alike, so the rules hold across every worker that
+shares the database. With one request at a time (the default) Host.next_request_at
+alone does it: while a request runs it lies a lease ahead, and the request's end sets
+it to that end plus the gap.
 """
 
 from __future__ import annotations
@@ -14,10 +17,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
-from typing import Any
 
 import httpx
-from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 from protego import Protego
@@ -84,21 +85,13 @@ def _gap(host: Host, rules: Rules) -> timedelta:
     return timedelta(seconds=max(rules.min_gap, host.crawl_delay or 0.0))
 
 
-def _execute(sql: str, *params: object) -> int:
-    """Run one UPDATE; the number of rows it changed. Plain SQL: this is the hot path."""
-    adapt = connection.ops.adapt_datetimefield_value
-    values: list[Any] = [adapt(p) if isinstance(p, datetime) else p for p in params]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, values)
-        return int(cursor.rowcount)
-
-
 _HOST, _LEASE = Host._meta.db_table, HostLease._meta.db_table
-_CLAIM_GAP = (
+_CLAIM = (
     f"UPDATE {_HOST} SET next_request_at = %s WHERE id = %s"
     " AND (next_request_at IS NULL OR next_request_at <= %s)"
     " AND (paused_until IS NULL OR paused_until <= %s)"
 )
+_END = f"UPDATE {_HOST} SET next_request_at = %s WHERE id = %s AND next_request_at = %s"
 _TAKE_LEASE = (
     f"UPDATE {_LEASE} SET until = %s WHERE host_id = %s AND slot = %s"
     " AND (until IS NULL OR until <= %s)"
@@ -109,37 +102,54 @@ _PUSH_GAP = (
     " AND (next_request_at IS NULL OR next_request_at < %s)"
 )
 
+# When this process's last request to a host (by name) allows the next one. A lane sleeps
+# until then instead of claiming in vain and reading the row to learn why; the database
+# still decides once the wait is over.
+_GAP_ENDS: dict[str, datetime] = {}
+
 
 def _take_lease(host_id: int, slot: int, now: datetime) -> bool:
-    return bool(_execute(_TAKE_LEASE, now + LEASE, host_id, slot, now))
+    return bool(dbwrite.execute(_TAKE_LEASE, (now + LEASE, host_id, slot, now)))
 
 
 def _try_claim(host: Host, rules: Rules, now: datetime) -> int | None:
-    """Claim a request slot: the lease's slot number, or None when the host is not free."""
-    # One atomic UPDATE takes the next start time: no two requests start closer than the gap.
-    # Gap and lease are taken in one transaction: one commit per claim.
-    with dbwrite.write():
-        if not _execute(_CLAIM_GAP, now + _gap(host, rules), host.pk, now, now):
-            return None
-        for slot in range(max(1, rules.concurrency)):
-            if _take_lease(host.pk, slot, now):
-                return slot
+    """Claim a request: its slot number, or None when the host is not free.
+
+    Every step is one atomic UPDATE that commits on its own (plain SQL: the hot path).
+    With one request at a time per host (the default) a single UPDATE does it all: the
+    host's next start moves a lease ahead (so nobody else starts while this request runs,
+    and should this process die the host is free again after the lease), and only if its
+    gap is over and it is not paused. The request's end then sets the real gap.
+    """
+    if rules.concurrency <= 1:
+        return 0 if dbwrite.execute(_CLAIM, (now + LEASE, host.pk, now, now)) else None
+    # Several slots: the gap first, so no two requests start closer than the gap (a gap
+    # claimed when every slot is leased only delays the host, erring on the safe side).
+    if not dbwrite.execute(_CLAIM, (now + _gap(host, rules), host.pk, now, now)):
+        return None
+    for slot in range(rules.concurrency):
+        if _take_lease(host.pk, slot, now):
+            return slot
+        with dbwrite.write():
             _, created = HostLease.objects.get_or_create(host_id=host.pk, slot=slot)
-            if created and _take_lease(host.pk, slot, now):
-                return slot
+        if created and _take_lease(host.pk, slot, now):
+            return slot
     return None
 
 
-def _release(host: Host, slot: int, rules: Rules) -> None:
-    now = timezone.now()
-    gap_end = now + _gap(host, rules)
-    with dbwrite.write():
-        _execute(_FREE_LEASE, host.pk, slot)
-        # The gap counts from the end of a request, so slow answers slow us down too.
-        _execute(_PUSH_GAP, gap_end, host.pk, gap_end)
+def _release(host: Host, slot: int, rules: Rules, claimed_at: datetime) -> None:
+    # The gap counts from the end of a request, so slow answers slow us down too.
+    gap_end = timezone.now() + _gap(host, rules)
+    if rules.concurrency <= 1:
+        # Only if the mark is still ours: had the lease run out, another worker holds it.
+        dbwrite.execute(_END, (gap_end, host.pk, claimed_at + LEASE))
+    else:  # the gap is pushed before the slot is freed, so the slot's next user sees it
+        dbwrite.execute(_PUSH_GAP, (gap_end, host.pk, gap_end))
+        dbwrite.execute(_FREE_LEASE, (host.pk, slot))
+    _GAP_ENDS[host.name] = gap_end
 
 
-def _wait_seconds(host: Host, now: datetime) -> tuple[float, str]:
+def _wait_seconds(host: Host, rules: Rules, now: datetime) -> tuple[float, str]:
     fresh = (
         Host.objects.filter(pk=host.pk)
         .values("next_request_at", "paused_until", "pause_reason")
@@ -152,9 +162,10 @@ def _wait_seconds(host: Host, now: datetime) -> tuple[float, str]:
     host.pause_reason = fresh["pause_reason"]
     if host.paused_until and host.paused_until > now:
         return (host.paused_until - now).total_seconds(), host.pause_reason
-    if host.next_request_at and host.next_request_at > now:
-        return (host.next_request_at - now).total_seconds(), ""
-    return 0.05, ""  # every slot is leased: poll again shortly
+    left = (host.next_request_at - now).total_seconds() if host.next_request_at else 0.0
+    if 0.0 < left <= _gap(host, rules).total_seconds():
+        return left, ""
+    return 0.05, ""  # a request is in flight (or every slot is leased): ask again shortly
 
 
 @contextmanager
@@ -166,21 +177,26 @@ def request_slot(
     waited = 0.0
     while True:
         now = timezone.now()
-        slot = _try_claim(host, rules, now)
-        if slot is not None:
-            break
-        wait, reason = _wait_seconds(host, now)
-        if wait == 0.0:
-            host = host_row(url)
-            continue
+        gap_end = _GAP_ENDS.get(host.name)
+        if gap_end and gap_end > now:  # known here: no need to ask the database yet
+            wait, reason = (gap_end - now).total_seconds(), ""
+        else:
+            slot = _try_claim(host, rules, now)
+            if slot is not None:
+                break
+            wait, reason = _wait_seconds(host, rules, now)
+            if wait == 0.0:
+                host = host_row(url)
+                continue
+            wait = max(wait, 0.01)
         if waited + wait > rules.max_wait:
             raise HostBusyError(host.name, wait, reason)
-        sleep(max(wait, 0.01))
-        waited += max(wait, 0.01)
+        sleep(wait)
+        waited += wait
     try:
         yield host
     finally:
-        _release(host, slot, rules)
+        _release(host, slot, rules, now)
 
 
 def pause_host(url: str, seconds: float, reason: str) -> datetime:

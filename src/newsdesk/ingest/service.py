@@ -16,6 +16,7 @@ from typing import Any
 
 import httpx
 from django.conf import settings
+from django.db import IntegrityError, connection
 from django.utils import timezone
 
 from newsdesk import dbwrite
@@ -178,10 +179,151 @@ def polite_fetch(
 def _log_fetch(
     source: Source, stage: str, url: str, started: float, now: datetime, **kw: Any
 ) -> None:
+    _fetch_log(source, stage, url, started, now, **kw).save()
+
+
+def _fetch_log(
+    source: Source, stage: str, url: str, started: float, now: datetime, **kw: Any
+) -> FetchLog:
     duration = int((time.monotonic() - started) * 1000)
-    FetchLog.objects.create(
-        source=source, stage=stage, url=url[:2000], started_at=now, duration_ms=duration, **kw
+    return FetchLog(
+        source_id=source.pk,
+        stage=stage,
+        url=url[:2000],
+        started_at=now,
+        duration_ms=duration,
+        **kw,
     )
+
+
+# The source fields a poll may change. Only those it did change are written, so a poll
+# does not undo what an editor changed meanwhile in another field.
+POLL_FIELDS = (
+    "url",
+    "kind",
+    "title",
+    "site_url",
+    "active",
+    "retired_reason",
+    "etag",
+    "last_modified",
+    "last_fetched_at",
+    "last_success_at",
+    "next_fetch_at",
+    "last_status",
+    "last_error",
+    "error_count",
+    "poll_minutes",
+)
+
+
+def _poll_values(source: Source) -> dict[str, Any]:
+    return {name: getattr(source, name) for name in POLL_FIELDS}
+
+
+def _changed(source: Source, before: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in _poll_values(source).items() if v != before[k]}
+
+
+class Batch:
+    """Feed polls' outcomes (changed source fields, fetch log rows), written together.
+
+    Written at once by default. A lane of ``fetch --once`` polls thousands of feeds, and
+    one transaction per poll made the database its bottleneck, so it keeps ``rows`` polls
+    (or ``seconds`` of them) and writes them in one transaction. Articles are never held
+    back here; a process that dies loses at most one batch of log rows and schedule
+    updates, and those sources are simply polled again.
+    """
+
+    def __init__(self, rows: int = 1, seconds: float = 0.0) -> None:
+        self.rows, self.seconds = rows, seconds
+        self.updates: list[tuple[int, dict[str, Any]]] = []
+        self.logs: list[FetchLog] = []
+        self.since = time.monotonic()
+
+    def add(self, source_id: int, fields: dict[str, Any], row: FetchLog) -> None:
+        """Keep one poll's outcome; write the batch when it is full or old enough."""
+        if not self.logs:
+            self.since = time.monotonic()
+        self.updates.append((source_id, fields))
+        self.logs.append(row)
+        if len(self.logs) >= self.rows or time.monotonic() - self.since >= self.seconds:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write what is kept, in one transaction."""
+        if not self.logs:
+            return
+        updates, logs = self.updates, self.logs
+        self.updates, self.logs = [], []
+        try:
+            _write(updates, logs)
+        except IntegrityError:  # a source was deleted meanwhile (in the admin)
+            alive = set(
+                Source.objects.filter(pk__in={r.source_id for r in logs}).values_list(
+                    "pk", flat=True
+                )
+            )
+            _write(updates, [r for r in logs if r.source_id in alive])
+
+
+Statement = tuple[str, list[list[Any]]]  # SQL, and a parameter row per run
+
+
+def _write(updates: list[tuple[int, dict[str, Any]]], logs: list[FetchLog]) -> None:
+    """Run a batch's statements in one transaction.
+
+    They are prepared first, so the transaction holds the database's write lock (SQLite
+    has one for the whole file) only while they run.
+    """
+    statements = _source_updates(updates) + _log_inserts(logs)
+    with dbwrite.write(), connection.cursor() as cursor:
+        for sql, rows in statements:
+            cursor.executemany(sql, rows)
+
+
+# Plain SQL below names columns by their fields' (attribute) names: no db_column here.
+_SOURCE_FIELDS = {f.name: f for f in Source._meta.concrete_fields}
+_LOG_FIELDS = [f for f in FetchLog._meta.concrete_fields if not f.primary_key]
+
+
+def _source_updates(updates: list[tuple[int, dict[str, Any]]]) -> list[Statement]:
+    """One UPDATE per set of changed fields, run for many rows (plain SQL: the hot path)."""
+    groups: dict[tuple[str, ...], list[tuple[int, dict[str, Any]]]] = {}
+    for pk, fields in updates:
+        if fields:
+            groups.setdefault(tuple(fields), []).append((pk, fields))
+    quote = connection.ops.quote_name
+    table = quote(Source._meta.db_table)
+    statements: list[Statement] = []
+    for names, rows in groups.items():
+        columns = [_SOURCE_FIELDS[name] for name in names]
+        values = [
+            [c.get_db_prep_save(fields[c.name], connection) for c in columns] + [pk]
+            for pk, fields in rows
+        ]
+        sets = ", ".join(f"{quote(name)} = %s" for name in names)
+        statements.append((f"UPDATE {table} SET {sets} WHERE {quote('id')} = %s", values))
+    return statements
+
+
+def _log_inserts(logs: list[FetchLog]) -> list[Statement]:
+    """Multi-row INSERTs of fetch log rows: one statement runs for many rows."""
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.attname) for f in _LOG_FIELDS)
+    one = "(" + ", ".join(["%s"] * len(_LOG_FIELDS)) + ")"
+    size = max(1, connection.ops.bulk_batch_size(_LOG_FIELDS, logs))
+    statements: list[Statement] = []
+    for start in range(0, len(logs), size):
+        chunk = logs[start : start + size]
+        params = [
+            f.get_db_prep_save(f.pre_save(r, True), connection) for r in chunk for f in _LOG_FIELDS
+        ]
+        sql = f"INSERT INTO {quote(FetchLog._meta.db_table)} ({columns}) VALUES " + ", ".join(
+            [one] * len(chunk)
+        )
+        statements.append((sql, [params]))
+    return statements
 
 
 def _minutes(n: float) -> timedelta:
@@ -194,14 +336,12 @@ def _record_feed_error(source: Source, now: datetime, opts: Options, err: Except
     if isinstance(err, HTTPStatusError) and err.status == 410:
         source.active, source.last_status = False, "gone"
         source.retired_reason = "HTTP 410 Gone: the publisher removed this feed"
-        source.save()
         return
     if isinstance(err, HostBusyError | RobotsDisallowedError):
         # Not the feed's fault: no back-off growth, just wait for the host or robots.txt.
         source.last_status = "waiting" if isinstance(err, HostBusyError) else "robots"
         wait = err.wait if isinstance(err, HostBusyError) else 3600.0
         source.next_fetch_at = now + timedelta(seconds=max(wait, 60))
-        source.save()
         return
     source.error_count += 1
     source.last_status = "error"
@@ -211,7 +351,6 @@ def _record_feed_error(source: Source, now: datetime, opts: Options, err: Except
     )
     pause_end = host_row(source.url).paused_until if paused else None
     source.next_fetch_at = max(now + backoff, pause_end or now)
-    source.save()
 
 
 def _record_feed_success(
@@ -241,7 +380,6 @@ def _record_feed_success(
     source.last_modified = fetched.last_modified[:100]
     source.poll_minutes = interval.total_seconds() / 60
     source.next_fetch_at = now + interval
-    source.save()
 
 
 def _follow_move(source: Source, moved_to: str) -> None:
@@ -348,8 +486,19 @@ def read_source(
     return fetched, feeds.parse_feed(fetched.body, fetched.url, fetched.content_type)
 
 
-def poll_feed(source: Source, client: httpx.Client, now: datetime, opts: Options) -> PollReport:
-    """Fetch and parse a source's feed; the report lists entries not stored yet."""
+def poll_feed(
+    source: Source,
+    client: httpx.Client,
+    now: datetime,
+    opts: Options,
+    batch: Batch | None = None,
+) -> PollReport:
+    """Fetch and parse a source's feed; the report lists entries not stored yet.
+
+    The source's row and the fetch log line go to ``batch`` (written at once without one).
+    """
+    batch = batch or Batch()
+    before = _poll_values(source)
     report = PollReport(source_id=source.pk, url=source.url)
     started = time.monotonic()
     try:
@@ -360,7 +509,7 @@ def poll_feed(source: Source, client: httpx.Client, now: datetime, opts: Options
         outcome = {"waiting": "waiting", "robots": "robots", "gone": "gone"}.get(
             source.last_status, "error"
         )
-        _log_fetch(
+        row = _fetch_log(
             source,
             "feed",
             source.url,
@@ -370,6 +519,7 @@ def poll_feed(source: Source, client: httpx.Client, now: datetime, opts: Options
             http_status=getattr(err, "status", None),
             message=str(err),
         )
+        _keep(batch, source, before, row)
         report.outcome, report.message = outcome, str(err)
         return report
     _follow_move(source, fetched.moved_to)
@@ -380,20 +530,27 @@ def poll_feed(source: Source, client: httpx.Client, now: datetime, opts: Options
         source.site_url = source.site_url or parsed.link[:2000]
         report.entries = len(parsed.entries)
         report.new_entries = _new_entries(source, parsed, opts)
-    with dbwrite.write():  # one commit for the row and its log line
-        _record_feed_success(source, now, opts, fetched, parsed, len(report.new_entries))
-        _log_fetch(
-            source,
-            "feed",
-            source.url,
-            started,
-            now,
-            outcome=report.outcome,
-            http_status=fetched.status,
-            items=report.entries,
-            new_articles=len(report.new_entries),
-        )
+    _record_feed_success(source, now, opts, fetched, parsed, len(report.new_entries))
+    row = _fetch_log(
+        source,
+        "feed",
+        source.url,
+        started,
+        now,
+        outcome=report.outcome,
+        http_status=fetched.status,
+        items=report.entries,
+        new_articles=len(report.new_entries),
+    )
+    _keep(batch, source, before, row)
     return report
+
+
+def _keep(batch: Batch, source: Source, before: dict[str, Any], row: FetchLog) -> None:
+    changed = _changed(source, before)
+    batch.add(source.pk, changed, row)
+    if "url" in changed:
+        batch.flush()  # at once: the next source's "already followed?" check must see it
 
 
 def _extract_page(entry: feeds.FeedEntry, client: httpx.Client, opts: Options) -> Any:
@@ -471,9 +628,12 @@ def poll_source(
     now: datetime,
     opts: Options,
     on_entry: Callable[[EntryOutcome], None] | None = None,
+    batch: Batch | None = None,
 ) -> PollReport:
     """Poll a feed and ingest each of its new entries, in one call."""
-    report = poll_feed(source, client, now, opts)
+    report = poll_feed(source, client, now, opts, batch)
+    if batch and report.new_entries:
+        batch.flush()  # the source's row is written again below: keep the order of writes
     for entry in report.new_entries:
         result = ingest_entry(source, entry, client, now, opts)
         report.results.append(result)
