@@ -609,6 +609,18 @@ def verify(urls: dict, one_story: str, search: str) -> None:
     check(status >= 400 and "X-Page-Cache" not in headers, f"nginx answered a POST: {status}")
 
 
+def settle(base: str, quick_ms: float = 50.0, timeout: float = 60.0) -> None:
+    """Wait until the server has worked off what the last load left queued: the load
+    generator stops sending at the end of its run, but requests already waiting in the
+    server's listen queue are still answered, and would be counted against the next run."""
+    deadline = time.monotonic() + timeout
+    quick = 0
+    while quick < 3 and time.monotonic() < deadline:
+        started = time.perf_counter()
+        get(base + "/healthz")
+        quick = quick + 1 if (time.perf_counter() - started) * 1000 < quick_ms else 0
+
+
 def measure(args: argparse.Namespace, urls: dict, made: dict, work: Path) -> dict:
     rng = random.Random(SEED)
     story_ids = made["story_ids"]
@@ -637,6 +649,7 @@ def measure(args: argparse.Namespace, urls: dict, made: dict, work: Path) -> dic
             for level, connections in levels.items():
                 run = load(base, paths, connections, args.duration, work)
                 runs.setdefault((name, level), []).append(run)
+                settle(base)
     results: dict[str, dict[str, dict]] = {}
     print(
         f"\n{'scenario':34} {'conns':>5} {'req/s':>9} {'p50 ms':>8} {'p95 ms':>8} "

@@ -28,12 +28,14 @@ def forget_process_memos() -> Iterator[None]:
     """Per-process caches (robots verdicts, story clusterers) must not outlive a test's data."""
     from newsdesk.ingest import politeness
     from newsdesk.site import data as site_data
-    from newsdesk.stories import clustering
+    from newsdesk.stories import clustering, related
 
     politeness._ROBOTS_MEMO.clear()
     clustering._ASSIGNERS.clear()
     site_data._SECTIONS_MEMO.clear()
+    related._DF.clear()
     yield
     politeness._ROBOTS_MEMO.clear()
     clustering._ASSIGNERS.clear()
     site_data._SECTIONS_MEMO.clear()
+    related._DF.clear()

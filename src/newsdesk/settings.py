@@ -26,10 +26,15 @@ def database_config(url: str, data_dir: Path) -> dict[str, Any]:
             # WAL lets the site read while a worker writes; IMMEDIATE transactions
             # take the write lock up front so concurrent writers wait instead of failing.
             "OPTIONS": {
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+                # mmap and a 32 MB page cache: reads (pages, search) come from memory.
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                "PRAGMA mmap_size=268435456; PRAGMA cache_size=-32000;",
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 30,
             },
+            # Kept open between requests: a new connection starts with a cold page cache.
+            "CONN_MAX_AGE": 600,
+            "CONN_HEALTH_CHECKS": True,
         }
     parts = urlsplit(url)
     if parts.scheme not in {"postgres", "postgresql"}:

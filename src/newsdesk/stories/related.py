@@ -10,6 +10,8 @@ carries the subject in a few words, which keeps the query cheap on a large archi
 
 from __future__ import annotations
 
+import time
+
 from django.db import connection
 
 from newsdesk.pipeline.textfeatures import STOPWORDS
@@ -30,7 +32,48 @@ def _words(title: str) -> list[str]:
     return seen[:MAX_WORDS]
 
 
+# Document frequencies change slowly; a process keeps what it looked up for a while.
+_DF: dict[str, tuple[float, int]] = {}
+DF_SECONDS = 3600.0
+DF_MAX = 50_000
+COMMON_SHARE = 0.02  # a word in more than 2% of articles says little about a subject
+
+
+def _frequencies(words: list[str]) -> dict[str, int]:
+    """Articles containing each word (SQLite's fts5vocab), remembered for an hour."""
+    now = time.monotonic()
+    missing = [w for w in words if w not in _DF or now - _DF[w][0] > DF_SECONDS]
+    if missing:
+        if len(_DF) > DF_MAX:
+            _DF.clear()
+        marks = ", ".join(["%s"] * len(missing))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT term, doc FROM stories_article_fts_vocab WHERE term IN ({marks})",
+                missing,
+            )
+            found = dict(cursor.fetchall())
+        for word in missing:
+            _DF[word] = (now, found.get(word, 0))
+    return {w: _DF[w][1] for w in words}
+
+
+def telling(words: list[str]) -> list[str]:
+    """The headline's telling words: those in at most 2% of articles (else its rarest
+    one). Matching on common words costs much and relates little."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT max(id) FROM stories_article")
+        total = cursor.fetchone()[0] or 0
+    df = _frequencies(words)
+    present = sorted((w for w in words if df[w] > 0), key=lambda w: df[w])
+    rare = [w for w in present if df[w] <= max(50, COMMON_SHARE * total)]
+    return rare or present[:1]
+
+
 def _sqlite(words: list[str], story_id: int) -> list[tuple[int, float]]:
+    words = telling(words)
+    if not words:
+        return []
     match = " OR ".join(f'"{w}"' for w in words)
     # Rank inside the index first (no row lookups), then read the best rows' stories.
     sql = (
