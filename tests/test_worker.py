@@ -1,0 +1,98 @@
+"""Workers on a shared Redis queue: a worker killed with SIGKILL mid-ingest is replaced,
+and every article still ends up stored exactly once, in a story."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import redis
+from huey import PriorityRedisHuey
+
+from test_server import _newsdesk
+
+REDIS_URL = os.environ.get("NEWSDESK_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+QUEUE = PriorityRedisHuey("newsdesk", url=REDIS_URL)  # as settings.queue_config names it
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSDESK_", "DJANGO_"))}
+    clean.pop("DATABASE_URL", None)
+    redis.Redis.from_url(REDIS_URL).flushdb()
+    return {
+        **clean,
+        "NEWSDESK_DATA_DIR": str(tmp_path),
+        "NEWSDESK_QUEUE_URL": REDIS_URL,
+        "NEWSDESK_STARTER_SOURCES": "false",
+        "NEWSDESK_ALLOW_PRIVATE_NETWORKS": "true",
+        "NEWSDESK_HOST_MIN_GAP": "0",
+    }
+
+
+def _worker(env: dict[str, str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "newsdesk", "worker", "--workers", "2"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,  # its own process group: SIGKILL reaches forked workers too
+    )
+
+
+def _articles(db: Path) -> list[tuple[str, int | None]]:
+    if not db.exists():
+        return []
+    with sqlite3.connect(db, timeout=30) as conn:
+        try:
+            return conn.execute("SELECT canonical_url, story_id FROM stories_article").fetchall()
+        except sqlite3.OperationalError:  # tables not made yet
+            return []
+
+
+def _wait(db: Path, count: int, seconds: float = 90) -> list[tuple[str, int | None]]:
+    deadline = time.monotonic() + seconds
+    rows = _articles(db)
+    while len(rows) < count and time.monotonic() < deadline:
+        time.sleep(0.2)
+        rows = _articles(db)
+    return rows
+
+
+def test_killed_worker_loses_nothing_and_doubles_nothing(env: dict[str, str], site_server) -> None:
+    base, _ = site_server
+    db = Path(env["NEWSDESK_DATA_DIR"]) / "newsdesk.sqlite3"
+    assert _newsdesk(env, "sources", "add", f"{base}/feed.xml").returncode == 0
+    worker = _worker(env)
+    try:
+        first = _wait(db, 1)
+        assert first, "the worker stored nothing"
+    finally:
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait(timeout=30)
+    # A job taken off the queue when the worker died is gone; the scheduler polls the
+    # feed again once the source's claim runs out. Here that re-poll is forced, and a
+    # new worker drains what was still queued in Redis.
+    replacement = _worker(env)
+    try:
+        refetch = _newsdesk(env, "fetch", "--once", "--force")
+        assert refetch.returncode == 0, refetch.stderr
+        _wait(db, 3)
+        deadline = time.monotonic() + 60
+        while QUEUE.pending_count() and time.monotonic() < deadline:
+            time.sleep(0.2)  # every queued job (duplicates included) runs before counting
+        drained = QUEUE.pending_count() == 0
+        rows = _articles(db)
+    finally:
+        os.killpg(replacement.pid, signal.SIGTERM)
+        replacement.wait(timeout=30)
+    urls = [url for url, _ in rows]
+    assert len(urls) == 3 and len(set(urls)) == 3, urls
+    assert all(story is not None for _, story in rows)
+    assert drained
