@@ -101,7 +101,7 @@ def test_run_serves_the_site_and_the_worker_fills_it(env: dict[str, str], site_s
     )
     stories: list = []
     try:
-        assert _wait_for(f"http://127.0.0.1:{port}/healthz", proc).json() == {"status": "ok"}
+        assert _wait_for(f"http://127.0.0.1:{port}/healthz", proc).json()["status"] == "ok"
         # The scheduler runs at start and then every minute; the worker fetches the feed.
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline and len(stories) < 3:

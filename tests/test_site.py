@@ -70,4 +70,4 @@ def test_empty_site_says_so(client: Client) -> None:
 
 
 def test_health(client: Client) -> None:
-    assert client.get("/healthz").json() == {"status": "ok"}
+    assert client.get("/healthz").json() == {"status": "ok", "database": "ok", "queue": "ok"}

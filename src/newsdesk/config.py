@@ -242,6 +242,13 @@ SETTINGS: tuple[Setting, ...] = (
         secret=True,
     ),
     Setting("NEWSDESK_EMAIL_FROM", "newsdesk@localhost", "Sender address of the site's e-mail."),
+    Setting(
+        "NEWSDESK_METRICS_TOKEN",
+        "",
+        "Bearer token that opens /metrics to other machines (Authorization: Bearer ...); "
+        "empty means loopback only.",
+        secret=True,
+    ),
     Setting("NEWSDESK_LOG_LEVEL", "INFO", "Log level: DEBUG, INFO, WARNING or ERROR."),
 )
 

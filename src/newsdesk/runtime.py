@@ -111,11 +111,12 @@ def serve(host: str, port: int, workers: int) -> None:
     """The production web server (gunicorn) in this process, until stopped."""
     from gunicorn.app.base import BaseApplication
 
-    from newsdesk.site import cache
+    from newsdesk.site import cache, metrics
     from newsdesk.wsgi import application
 
     # Pages cached by an earlier run may come from older code or other settings.
     cache.purge_all()
+    metrics.reset_multiprocess_dir()  # PROMETHEUS_MULTIPROC_DIR: old runs must not add up
 
     class Server(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
@@ -128,6 +129,8 @@ def serve(host: str, port: int, workers: int) -> None:
                 "timeout": 60,
                 # Two servers on one machine would fight over one control socket.
                 "control_socket_disable": True,
+                # PROMETHEUS_MULTIPROC_DIR: a worker that exits leaves the /metrics sums.
+                "child_exit": lambda _server, worker: metrics.forget_process(worker.pid),
             }
             for key, value in options.items():
                 if key in self.cfg.settings:  # older gunicorn lacks some settings

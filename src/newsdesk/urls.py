@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from newsdesk.site import feeds, search_views, sitemaps, views
+from newsdesk.site import feeds, metrics, search_views, sitemaps, views
 
 urlpatterns = [
     *feeds.urlpatterns,
@@ -27,6 +27,7 @@ urlpatterns = [
     path("search", search_views.search_page, name="search"),
     path("search.json", search_views.search_json, name="search-json"),
     path("healthz", views.health, name="health"),
+    path("metrics", metrics.metrics, name="metrics"),
     path("comments/", include("newsdesk.comments.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -129,7 +129,21 @@ def media(request: HttpRequest, path: str) -> HttpResponseBase:
 
 @require_safe
 def health(request: HttpRequest) -> JsonResponse:
-    """Liveness and database reachability, for load balancers and monitors."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
+    """Liveness, database and job queue reachability, for load balancers and monitors.
+    503 when the database does not answer; a queue that does not answer is reported but
+    leaves the status ok (pages are still served). Errors are named by their kind only."""
+    from newsdesk.site.metrics import queue_depth
+
+    report = {"status": "ok", "database": "ok", "queue": "ok"}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception as err:
+        report["status"], report["database"] = "error", f"error: {type(err).__name__}"
+    try:
+        queue_depth()
+    except Exception as err:
+        report["queue"] = f"error: {type(err).__name__}"
+    response = JsonResponse(report, status=200 if report["status"] == "ok" else 503)
+    response["Cache-Control"] = "no-store"
+    return response
