@@ -4,6 +4,7 @@ and every article still ends up stored exactly once, in a story."""
 from __future__ import annotations
 
 import os
+import random
 import signal
 import sqlite3
 import subprocess
@@ -65,17 +66,20 @@ def _wait(db: Path, count: int, seconds: float = 90) -> list[tuple[str, int | No
     return rows
 
 
-def test_killed_worker_loses_nothing_and_doubles_nothing(env: dict[str, str], site_server) -> None:
+@pytest.mark.parametrize("run", range(20))
+def test_killed_worker_loses_nothing_and_doubles_nothing(
+    env: dict[str, str], site_server, run: int
+) -> None:
+    """20 runs, each killing the worker at another point: before it took a job, while it
+    polls the feed, while it fetches and stores articles, or after it finished."""
     base, _ = site_server
     db = Path(env["NEWSDESK_DATA_DIR"]) / "newsdesk.sqlite3"
     assert _newsdesk(env, "sources", "add", f"{base}/feed.xml").returncode == 0
     worker = _worker(env)
-    try:
-        first = _wait(db, 1)
-        assert first, "the worker stored nothing"
-    finally:
-        os.killpg(worker.pid, signal.SIGKILL)
-        worker.wait(timeout=30)
+    kill_at = random.Random(run).uniform(0.0, 3.0)  # seconds after the worker started
+    time.sleep(kill_at)
+    os.killpg(worker.pid, signal.SIGKILL)
+    worker.wait(timeout=30)
     # A job taken off the queue when the worker died is gone; the scheduler polls the
     # feed again once the source's claim runs out. Here that re-poll is forced, and a
     # new worker drains what was still queued in Redis.
