@@ -3,7 +3,7 @@
 Sources are grouped by host into lanes; lanes run in parallel threads (spread over
 processes) while each host's requests stay within its politeness rules, so a slow or
 paused host only delays its own sources. A lane polls its sources on one kept-alive
-connection and writes their rows in batches (service.Batch); its lines are printed
+connection and writes their rows in batches (batch.Batch); its lines are printed
 as each batch is written, so what is shown has been recorded.
 """
 
@@ -30,7 +30,7 @@ from newsdesk.pipeline.urls import host_key
 
 log = logging.getLogger(__name__)
 FAILED = {"error", "robots", "gone"}
-# A lane writes its polls' rows this many at a time, or this often (see service.Batch).
+# A lane writes its polls' rows this many at a time, or this often (see batch.Batch).
 BATCH_ROWS = 100
 BATCH_SECONDS = 2.0
 
