@@ -15,7 +15,7 @@ import time
 from django.db import connection
 
 from newsdesk.pipeline.textfeatures import STOPWORDS
-from newsdesk.stories.search import terms
+from newsdesk.stories.search import PG_VECTOR, terms
 
 MAX_WORDS = 10
 # Best-matching articles read before grouping them by story; the story's own articles are
@@ -88,10 +88,7 @@ def _sqlite(words: list[str], story_id: int) -> list[tuple[int, float]]:
 
 
 def _postgres(words: list[str], story_id: int) -> list[tuple[int, float]]:
-    vector = (
-        "(setweight(to_tsvector('simple', coalesce(a.title, '')), 'A') || "
-        "setweight(to_tsvector('simple', coalesce(a.text, '')), 'B'))"
-    )
+    vector = PG_VECTOR
     query = " | ".join(words)
     sql = (
         f"SELECT a.story_id, ts_rank({vector}, to_tsquery('simple', %s)) AS rank "

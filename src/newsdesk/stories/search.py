@@ -22,6 +22,12 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 _OPEN, _CLOSE = "\x02", "\x03"  # markers that survive HTML escaping, then become <mark>
 SNIPPET_WORDS = 24
 MAX_TERMS = 12
+# PostgreSQL's weighted document of an article ``a``: the expression the GIN index of
+# migration 0004 is built on, so queries must spell it the same way to use it.
+PG_VECTOR = (
+    "(setweight(to_tsvector('simple', coalesce(a.title, '')), 'A') || "
+    "setweight(to_tsvector('simple', coalesce(a.text, '')), 'B'))"
+)
 # Ranking by relevance costs time in proportion to the matches. A query matching more
 # articles than this ("economy") has its newest BROAD matches ranked, then the older ones
 # follow newest first: on a news site the recent ones are what a broad query is after.
@@ -132,10 +138,7 @@ def _sqlite(words: list[str], filters: Filters, limit: int, offset: int) -> tupl
 
 def _postgres(words: list[str], filters: Filters, limit: int, offset: int) -> tuple[int, list]:
     query = " & ".join([*words[:-1], f"{words[-1]}:*"])
-    vector = (
-        "(setweight(to_tsvector('simple', coalesce(a.title, '')), 'A') || "
-        "setweight(to_tsvector('simple', coalesce(a.text, '')), 'B'))"
-    )
+    vector = PG_VECTOR
     clauses, params = _where(filters, "a")
     where = " AND ".join([f"{vector} @@ to_tsquery('simple', %s)", *clauses])
     base, args = f"FROM stories_article a WHERE {where}", [query, *params]
