@@ -5,9 +5,11 @@ from __future__ import annotations
 import itertools
 import threading
 import time
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
@@ -15,7 +17,7 @@ from fault_server import Reply, fault_server, rss
 from newsdesk.cli import main
 from newsdesk.ingest import politeness
 from newsdesk.ingest.models import FetchLog, Host, Source
-from newsdesk.ingest.politeness import HostBusyError, Rules, request_slot
+from newsdesk.ingest.politeness import HostBusyError, Rules, _try_claim, request_slot
 from newsdesk.ingest.service import Batch, Options, polite_fetch, poll_source
 
 pytestmark = pytest.mark.django_db
@@ -143,6 +145,26 @@ def test_a_request_that_outlived_its_lease_does_not_free_the_next_one(server) ->
     assert Host.objects.get(pk=host.pk).next_request_at == taken
     with pytest.raises(HostBusyError), request_slot(url, rules, sleep=lambda s: None):
         pass
+
+
+def test_a_claim_left_by_a_dead_process_frees_the_host_after_its_lease(server) -> None:
+    url = server.base + "/x"
+    rules = Rules(min_gap=0.0, max_wait=0.1, lease=0.5)
+    with request_slot(url, rules) as host:
+        pass
+    # A process claims the host and dies mid-request: nothing ever releases the claim.
+    assert _try_claim(host, rules, timezone.now()) == 0
+    with pytest.raises(HostBusyError), request_slot(url, rules, sleep=lambda s: None):
+        pass
+    with request_slot(url, replace(rules, max_wait=5.0)):  # the lease runs out: free again
+        pass
+
+
+def test_the_lease_outlasts_any_live_request() -> None:
+    s = settings.NEWSDESK
+    lease = Options.from_settings().rules.lease
+    assert lease > s["NEWSDESK_FETCH_TOTAL_TIMEOUT"] + s["NEWSDESK_FETCH_TIMEOUT"]
+    assert lease < 300  # and a killed worker's hosts are free again within minutes
 
 
 def test_a_pause_set_meanwhile_stops_the_next_request(server) -> None:

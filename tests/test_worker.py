@@ -34,6 +34,10 @@ def env(tmp_path: Path) -> dict[str, str]:
         "NEWSDESK_STARTER_SOURCES": "false",
         "NEWSDESK_ALLOW_PRIVATE_NETWORKS": "true",
         "NEWSDESK_HOST_MIN_GAP": "0",
+        # A worker killed mid-request leaves its host claimed until the lease, which the
+        # fetch timeouts bound, runs out: short timeouts keep that wait within one fetch.
+        "NEWSDESK_FETCH_TIMEOUT": "2",
+        "NEWSDESK_FETCH_TOTAL_TIMEOUT": "5",
     }
 
 

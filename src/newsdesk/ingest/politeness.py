@@ -32,7 +32,6 @@ log = logging.getLogger(__name__)
 
 ROBOTS_MAX_AGE = timedelta(hours=24)
 ROBOTS_RETRY = timedelta(hours=1)
-LEASE = timedelta(minutes=5)
 MAX_PAUSE = timedelta(days=7)
 
 
@@ -56,6 +55,14 @@ class Rules:
     concurrency: int = 1
     agent: str = "newsdesk"
     max_wait: float = 30.0
+    # How long a claim keeps a host busy should its process die mid-request. Longer than
+    # any live request may take (Options derives it from the fetch timeouts), so a live
+    # request keeps its host; short, so a killed worker's hosts are free again soon.
+    lease: float = 90.0
+
+    @property
+    def lease_span(self) -> timedelta:
+        return timedelta(seconds=self.lease)
 
 
 def host_row(url: str) -> Host:
@@ -108,8 +115,8 @@ _PUSH_GAP = (
 _GAP_ENDS: dict[str, datetime] = {}
 
 
-def _take_lease(host_id: int, slot: int, now: datetime) -> bool:
-    return bool(dbwrite.execute(_TAKE_LEASE, (now + LEASE, host_id, slot, now)))
+def _take_lease(host_id: int, slot: int, now: datetime, lease: timedelta) -> bool:
+    return bool(dbwrite.execute(_TAKE_LEASE, (now + lease, host_id, slot, now)))
 
 
 def _try_claim(host: Host, rules: Rules, now: datetime) -> int | None:
@@ -122,17 +129,17 @@ def _try_claim(host: Host, rules: Rules, now: datetime) -> int | None:
     gap is over and it is not paused. The request's end then sets the real gap.
     """
     if rules.concurrency <= 1:
-        return 0 if dbwrite.execute(_CLAIM, (now + LEASE, host.pk, now, now)) else None
+        return 0 if dbwrite.execute(_CLAIM, (now + rules.lease_span, host.pk, now, now)) else None
     # Several slots: the gap first, so no two requests start closer than the gap (a gap
     # claimed when every slot is leased only delays the host, erring on the safe side).
     if not dbwrite.execute(_CLAIM, (now + _gap(host, rules), host.pk, now, now)):
         return None
     for slot in range(rules.concurrency):
-        if _take_lease(host.pk, slot, now):
+        if _take_lease(host.pk, slot, now, rules.lease_span):
             return slot
         with dbwrite.write():
             _, created = HostLease.objects.get_or_create(host_id=host.pk, slot=slot)
-        if created and _take_lease(host.pk, slot, now):
+        if created and _take_lease(host.pk, slot, now, rules.lease_span):
             return slot
     return None
 
@@ -142,7 +149,7 @@ def _release(host: Host, slot: int, rules: Rules, claimed_at: datetime) -> None:
     gap_end = timezone.now() + _gap(host, rules)
     if rules.concurrency <= 1:
         # Only if the mark is still ours: had the lease run out, another worker holds it.
-        dbwrite.execute(_END, (gap_end, host.pk, claimed_at + LEASE))
+        dbwrite.execute(_END, (gap_end, host.pk, claimed_at + rules.lease_span))
     else:  # the gap is pushed before the slot is freed, so the slot's next user sees it
         dbwrite.execute(_PUSH_GAP, (gap_end, host.pk, gap_end))
         dbwrite.execute(_FREE_LEASE, (host.pk, slot))

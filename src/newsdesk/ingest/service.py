@@ -97,6 +97,9 @@ class Options:
                 min_gap=s["NEWSDESK_HOST_MIN_GAP"],
                 concurrency=s["NEWSDESK_HOST_CONCURRENCY"],
                 agent=s["NEWSDESK_USER_AGENT"].split("/")[0],
+                # A live request ends within its total timeout plus one read timeout (the
+                # deadline is checked between reads); the margin covers a slow database.
+                lease=s["NEWSDESK_FETCH_TOTAL_TIMEOUT"] + s["NEWSDESK_FETCH_TIMEOUT"] + 10.0,
             ),
         )
         return replace(opts, **overrides)
