@@ -106,6 +106,15 @@ def test_queue_depth(client: Client) -> None:
     assert value(samples, "newsdesk_queue_scheduled") == HUEY.scheduled_count()
 
 
+def test_jobs_in_flight_are_counted_on_a_queue_that_holds_them(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from huey.contrib.djhuey import HUEY
+
+    monkeypatch.setattr(HUEY.storage, "in_flight", lambda: 3, raising=False)
+    assert value(scrape(client), "newsdesk_queue_in_flight") == 3
+
+
 def test_a_queue_that_does_not_answer_is_reported_not_a_500(
     client: Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -79,6 +79,13 @@ SETTINGS: tuple[Setting, ...] = (
         int,
     ),
     Setting(
+        "NEWSDESK_QUEUE_HEARTBEAT",
+        30.0,
+        "Redis queue: seconds after which the jobs of a worker that stopped answering "
+        "(killed, machine lost) are put back on the queue.",
+        float,
+    ),
+    Setting(
         "NEWSDESK_QUEUE_WORKER_TYPE",
         "process",
         "How a worker runs its jobs: process (uses every core) or thread (less memory).",

@@ -69,9 +69,11 @@ def queue_config(url: str, data_dir: Path) -> dict[str, Any]:
         }
     if url.startswith(("redis://", "rediss://")):
         return {
-            "huey_class": "huey.PriorityRedisHuey",
+            # Jobs are acknowledged once run, so a killed worker's jobs run again.
+            "huey_class": "newsdesk.queue.AckedRedisHuey",
             "name": "newsdesk",
             "url": url,
+            "heartbeat": _VALUES["NEWSDESK_QUEUE_HEARTBEAT"],
             "immediate": False,
             "consumer": consumer,
         }

@@ -36,12 +36,14 @@ def schedule_due_sources() -> int:
     now = timezone.now()
     count = 0
     for source in due_sources(now):
-        claimed = Source.objects.filter(pk=source.pk, next_fetch_at=source.next_fetch_at).update(
+        # The job is queued before the source is claimed: should this process die between
+        # the two, the source is polled again next minute, never left claimed with no job.
+        # (Two schedulers racing may queue a second poll; polls are idempotent.)
+        poll_source_job(source.pk)
+        Source.objects.filter(pk=source.pk, next_fetch_at=source.next_fetch_at).update(
             next_fetch_at=now + CLAIM
         )
-        if claimed:
-            poll_source_job(source.pk)
-            count += 1
+        count += 1
     if count:
         log.info("scheduled %d due sources", count)
     return count

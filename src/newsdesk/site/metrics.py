@@ -182,6 +182,14 @@ def queue_depth() -> tuple[int, int]:
     return int(HUEY.pending_count()), int(HUEY.scheduled_count())
 
 
+def in_flight() -> int | None:
+    """Jobs being run, on a queue that holds them until done (Redis); else None."""
+    from huey.contrib.djhuey import HUEY
+
+    count = getattr(HUEY.storage, "in_flight", None)
+    return int(count()) if count else None
+
+
 class QueueCollector(Collector):
     """The job queue's depth when scraped; ``newsdesk_queue_up 0`` when it does not answer."""
 
@@ -197,6 +205,11 @@ class QueueCollector(Collector):
         yield _gauge(
             "newsdesk_queue_scheduled", "Jobs scheduled to run later (retries, delays).", scheduled
         )
+        flight = in_flight()
+        if flight is not None:
+            yield _gauge(
+                "newsdesk_queue_in_flight", "Jobs taken by workers and not yet done.", flight
+            )
 
 
 class _ProcessCollector(Collector):
