@@ -15,7 +15,7 @@ from newsdesk.pipeline.cluster import (
     parse_time,
 )
 from newsdesk.pipeline.dedup import CopyDetector, jaccard
-from newsdesk.pipeline.textfeatures import analyse, shingle_hashes
+from newsdesk.pipeline.textfeatures import analyse, shingle_hashes, words
 
 WIRE = (
     "The harbour authority of Port Veldam closed the northern container terminal on Tuesday "
@@ -261,3 +261,20 @@ def test_headlines_alone_of_one_story_join() -> None:
     other = clusterer.add(doc("h2", "Marlow county orders vaccine passes for staff"))
     assert second.story == first.story
     assert other.story != first.story
+
+
+def test_a_figure_is_one_word_so_weekly_reports_differ() -> None:
+    assert words("Claims rose to 373,000; rate 2.5%, up from 1.9") == [
+        "claims",
+        "rose",
+        "to",
+        "373000",
+        "rate",
+        "25",
+        "up",
+        "from",
+        "19",
+    ]
+    one = analyse("Jobless claims rise to 373,000", "", title_weight=2.0, max_words=200)
+    two = analyse("Jobless claims rise to 744,000", "", title_weight=2.0, max_words=200)
+    assert len(one.terms.keys() - two.terms.keys()) == 1  # the figure, not a shared "000"

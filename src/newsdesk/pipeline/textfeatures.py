@@ -90,9 +90,14 @@ def word_code(word: str) -> int:
     return code
 
 
+# A thousands separator or decimal point between digits: "373,000" and "2.5" stay one word,
+# so a figure, which tells one week's report from the next, is one distinctive term.
+_DIGIT_GROUPS = re.compile(r"(?<=\d)[,.](?=\d)").sub
+
+
 def words(text: str) -> list[str]:
     """The lower-case words of ``text``."""
-    return _PUNCTUATION(" ", text.lower()).split() if text else []
+    return _PUNCTUATION(" ", _DIGIT_GROUPS("", text.lower())).split() if text else []
 
 
 def analyse(title: str, text: str, *, title_weight: float, max_words: int) -> TextFeatures:
