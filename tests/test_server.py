@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -81,6 +82,19 @@ def test_init_fetch_and_serve_with_gunicorn(env: dict[str, str], site_server) ->
         assert css.status_code == 200 and "prefers-color-scheme" in css.text
         admin = httpx.get(f"http://127.0.0.1:{port}/admin/login/")
         assert admin.status_code == 200
+        # A change logged by another machine in the shared database reaches this cache.
+        data = Path(env["NEWSDESK_DATA_DIR"])
+        cached = data / "pages" / f"127.0.0.1:{port}" / "index.html"
+        assert cached.exists()
+        with sqlite3.connect(data / "newsdesk.sqlite3") as db:
+            db.execute(
+                "INSERT INTO newsdesk_site_pagepurge (created_at, origin, story_ids, article_ids)"
+                " VALUES (datetime('now'), 'another machine', '[]', '[]')"
+            )
+        deadline = time.monotonic() + 30
+        while cached.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not cached.exists()
     finally:
         server.terminate()
         server.communicate(timeout=20)

@@ -65,8 +65,8 @@ SETTINGS: tuple[Setting, ...] = (
         "NEWSDESK_PAGE_CACHE",
         True,
         "Keep rendered pages as files in DATA_DIR/pages, sent without touching the database "
-        "(by nginx too: docs/deploy/nginx.conf); changes delete them. Web servers and workers "
-        "must share DATA_DIR.",
+        "(by nginx too: docs/deploy/nginx.conf); changes delete them, on every web machine "
+        "(through a purge log in the database).",
         bool,
     ),
     Setting("NEWSDESK_HOST", "127.0.0.1", "Address the web server listens on."),

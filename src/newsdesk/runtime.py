@@ -109,14 +109,19 @@ def first_run() -> list[str]:
 
 def serve(host: str, port: int, workers: int) -> None:
     """The production web server (gunicorn) in this process, until stopped."""
+    from django.db import connections
     from gunicorn.app.base import BaseApplication
 
     from newsdesk.site import cache, metrics
+    from newsdesk.site.cache_sync import start_keeper
     from newsdesk.wsgi import application
 
     # Pages cached by an earlier run may come from older code or other settings.
     cache.purge_all()
     metrics.reset_multiprocess_dir()  # PROMETHEUS_MULTIPROC_DIR: old runs must not add up
+    # gunicorn forks its workers from this process: none may inherit the connection that
+    # the schema check opened, or several workers would talk over one socket.
+    connections.close_all()
 
     class Server(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
@@ -131,6 +136,8 @@ def serve(host: str, port: int, workers: int) -> None:
                 "control_socket_disable": True,
                 # PROMETHEUS_MULTIPROC_DIR: a worker that exits leaves the /metrics sums.
                 "child_exit": lambda _server, worker: metrics.forget_process(worker.pid),
+                # Each worker follows other machines' changes into this machine's page cache.
+                "post_worker_init": lambda _worker: cache.enabled() and start_keeper(),
             }
             for key, value in options.items():
                 if key in self.cfg.settings:  # older gunicorn lacks some settings

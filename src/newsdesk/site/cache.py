@@ -246,6 +246,9 @@ def pages_changed(
     articles = {pk for pk in article_ids if pk is not None}
     if stories:
         articles |= set(Article.objects.filter(story_id__in=stories).values_list("pk", flat=True))
+    from newsdesk.site.cache_sync import record
+
+    record(stories, articles)  # for other machines' caches, committed with the change
     transaction.on_commit(lambda: purge(stories, articles))
 
 
