@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import time
 from datetime import timedelta
 
 import pytest
@@ -75,3 +79,65 @@ def test_an_entry_for_a_paused_host_is_rescheduled(site_server, monkeypatch) -> 
     assert tasks.ingest_entry_job.call_local(source.pk, entry) == "deferred"
     assert scheduled and scheduled[0][1] > 3000
     assert requests == []
+
+
+def test_every_job_is_registered_once_django_is_set_up(tmp_path) -> None:
+    """`newsdesk worker` imports the ingest jobs itself; the others, lead images included,
+    must be registered by their apps, or the worker's scheduler never runs them. A fresh
+    process, since this one may have imported the job modules already."""
+    code = (
+        "import django; django.setup(); from huey.contrib.djhuey import HUEY; "
+        "print(' '.join(HUEY._registry._registry))"
+    )
+    env = {**_plain_env(tmp_path), "DJANGO_SETTINGS_MODULE": "newsdesk.settings"}
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "newsdesk.stories.tasks.fetch_images" in done.stdout.split()
+
+
+def test_the_scheduler_clears_a_job_lock_left_by_a_killed_worker(tmp_path) -> None:
+    """A worker killed inside fetch_images leaves its lock in the queue; without clearing it
+    at start, every later run of the job would be refused ("unable to acquire lock")."""
+    from huey import SqliteHuey
+
+    queue = SqliteHuey("newsdesk", filename=str(tmp_path / "queue.sqlite3"))
+    queue.storage.put_data("newsdesk.lock.fetch-images", b"1")  # as lock_task writes it
+    queue.storage.close()
+    log = tmp_path / "worker.log"
+    with log.open("wb") as out:
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "newsdesk", "worker", "--workers", "1"],
+            env=_plain_env(tmp_path),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 60  # the scheduler queues the job as it starts
+        while time.monotonic() < deadline:
+            if "fetch_images" in _executed(log) or "unable to acquire lock" in log.read_text():
+                break
+            time.sleep(0.2)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+    text = log.read_text()
+    assert "fetch_images" in _executed(log), text
+    assert "unable to acquire lock" not in text
+
+
+def _plain_env(data_dir) -> dict[str, str]:
+    """This environment without the run's own settings: SQLite and its queue in ``data_dir``."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSDESK_", "DJANGO_"))}
+    clean.pop("DATABASE_URL", None)
+    return {**clean, "NEWSDESK_DATA_DIR": str(data_dir), "NEWSDESK_STARTER_SOURCES": "false"}
+
+
+def _executed(log) -> str:
+    return " ".join(line for line in log.read_text().splitlines() if "executed in" in line)

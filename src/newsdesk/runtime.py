@@ -165,6 +165,10 @@ def work(workers: int, worker_type: str, scheduler: bool = True) -> None:
         worker_type=worker_type,
         periodic=scheduler,
         check_worker_health=True,
+        # A job lock (lock_task: fetch_images) outlives a worker killed while holding it,
+        # and would skip that job for good; the scheduler's worker (one per deployment)
+        # clears such leftovers when it starts.
+        flush_locks=scheduler,
     )
     consumer.run()
 

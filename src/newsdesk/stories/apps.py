@@ -6,4 +6,6 @@ class StoriesConfig(AppConfig):
     verbose_name = "Articles and stories"
 
     def ready(self) -> None:
-        from newsdesk.stories import signals  # noqa: F401  (connects the receivers)
+        # tasks: registers the lead-image job, or `newsdesk worker` (which imports only the
+        # ingest jobs itself) never knows it, and never fetches a lead image.
+        from newsdesk.stories import signals, tasks  # noqa: F401  (receivers, periodic job)
