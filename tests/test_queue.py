@@ -159,3 +159,27 @@ def test_due_scheduled_jobs_move_to_the_queue_in_one_step(huey: AckedRedisHuey) 
 
     assert _until(moved)
     assert huey.scheduled_count() == 0
+
+
+def test_after_a_redis_restart_a_live_workers_job_stays_its_own() -> None:
+    _flush()
+    queue = AckedRedisHuey("acked", url=REDIS_URL, heartbeat=30.0, results=False)
+
+    @queue.task()
+    def job() -> None:
+        pass
+
+    try:
+        job()
+        queue.dequeue()
+        _flush()  # Redis restarted without persistence: heartbeats and lists are gone
+        job()
+        task = queue.dequeue()  # the live worker takes its next job, before its next beat
+        assert queue.storage.recover() == 0  # its heartbeat came back with the job
+        assert queue.storage.in_flight() == 1 and queue.pending_count() == 0
+        queue.execute(task)
+        assert queue.storage.in_flight() == 0
+    finally:
+        queue.storage.stop()
+        queue.storage.pool.disconnect()
+        _flush()

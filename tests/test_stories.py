@@ -142,6 +142,28 @@ def test_story_json_reports_outlets_and_copies(client: Client) -> None:
     assert data["articles"][1]["copy_of"] == a.pk
 
 
+def test_a_rolled_back_assignment_leaves_no_phantom_in_the_clusterer(monkeypatch) -> None:
+    store(outlet("alpha"), "River bursts banks in Port Calloway", FLOOD, "flood")
+
+    def broken(story: Story, now: datetime) -> None:
+        raise RuntimeError("the database went away mid-assignment")
+
+    gamma = outlet("gamma")
+    monkeypatch.setattr(clustering, "refresh_story", broken)
+    with pytest.raises(RuntimeError):
+        store(gamma, "Central bank raises rates by half a point", RATES, "rates")
+    # The new story and the article were rolled back: the clusterer, which had them,
+    # is dropped and reloaded from what was committed.
+    assert clustering.assigner().clusterer is None
+    monkeypatch.undo()
+    again = store(gamma, "Central bank raises rates by half a point", RATES, "rates")
+    assert Story.objects.get(pk=again.story_id).article_count == 1
+    assert clustering.assigner().clusterer is not None
+    assert set(clustering.assigner().clusterer.story_of) == set(
+        Article.objects.values_list("pk", flat=True)
+    )
+
+
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_writers_never_split_one_event() -> None:
     sources = [outlet(f"s{i}") for i in range(4)]

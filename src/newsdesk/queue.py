@@ -30,11 +30,14 @@ from huey.storage import PriorityRedisStorage
 
 log = logging.getLogger(__name__)
 
-# Pop the first job and note it as in flight for this process, at once.
+# Pop the first job and note it as in flight for this process, at once. The heartbeat is
+# set with it: after a Redis restart the owner must never be listed without one, or a live
+# worker's running job would be put back.
 _TAKE = """
 local job = redis.call('ZPOPMIN', KEYS[1])
 if #job == 0 then return false end
 redis.call('HSET', KEYS[2], job[1], job[2])
+redis.call('SET', KEYS[4], '1', 'PX', ARGV[2])
 redis.call('SADD', KEYS[3], ARGV[1])
 return job[1]
 """
@@ -137,7 +140,10 @@ class AckedRedisStorage(PriorityRedisStorage):
         deadline = time.monotonic() + (self.read_timeout if self.blocking else 0.0)
         delay = 0.02
         while True:
-            job = self._take(keys=[self.queue_key, flight, self.owners_key], args=[owner])
+            job = self._take(
+                keys=[self.queue_key, flight, self.owners_key, self.alive_prefix + owner],
+                args=[owner, int(self.heartbeat * 1000)],
+            )
             if job:
                 self._local.job = job
                 return bytes(job)[8:]  # the order prefix off, as huey stores it

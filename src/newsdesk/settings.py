@@ -64,6 +64,7 @@ def queue_config(url: str, data_dir: Path) -> dict[str, Any]:
             "huey_class": "huey.SqliteHuey",
             "name": "newsdesk",
             "filename": filename,
+            "timeout": 30,  # seconds to wait for the queue's write lock, as for the database
             "immediate": False,
             "consumer": consumer,
         }

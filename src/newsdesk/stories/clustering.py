@@ -102,20 +102,29 @@ class StoryAssigner:
 
     def assign(self, article: Article, now: datetime) -> Story:
         """Put a saved article into its story (an existing one or a new one) and save it."""
-        with self.mutex, transaction.atomic():
-            _lock()
-            self.sync(now)
-            assert self.clusterer is not None
-            result = self.clusterer.add(article_doc(article))
-            story = self._story_for(result.story, article)
-            self._apply_merges()
-            article.story = story
-            article.copy_of_id = self._existing(result.copy_of)
-            article.based_on = based_on(article, story)
-            article.save(update_fields=["story", "copy_of", "based_on"])
-            self.last_id = max(self.last_id, article.pk)
-            refresh_story(story, now)
-            return story
+        with self.mutex:
+            try:
+                with transaction.atomic():
+                    return self._assign(article, now)
+            except BaseException:
+                # Rolled back: the clusterer may hold stories that were never saved.
+                self.clusterer = None
+                raise
+
+    def _assign(self, article: Article, now: datetime) -> Story:
+        _lock()
+        self.sync(now)
+        assert self.clusterer is not None
+        result = self.clusterer.add(article_doc(article))
+        story = self._story_for(result.story, article)
+        self._apply_merges()
+        article.story = story
+        article.copy_of_id = self._existing(result.copy_of)
+        article.based_on = based_on(article, story)
+        article.save(update_fields=["story", "copy_of", "based_on"])
+        self.last_id = max(self.last_id, article.pk)
+        refresh_story(story, now)
+        return story
 
     @staticmethod
     def _existing(article_id: Hashable | None) -> int | None:
