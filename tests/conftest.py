@@ -34,8 +34,10 @@ def forget_process_memos() -> Iterator[None]:
     clustering._ASSIGNERS.clear()
     site_data._SECTIONS_MEMO.clear()
     related._DF.clear()
+    related._PG_SHARES["at"] = float("-inf")
     yield
     politeness._ROBOTS_MEMO.clear()
     clustering._ASSIGNERS.clear()
     site_data._SECTIONS_MEMO.clear()
     related._DF.clear()
+    related._PG_SHARES["at"] = float("-inf")

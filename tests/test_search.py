@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import connection
 from django.test import Client
 
 from newsdesk.ingest.models import Source
@@ -150,3 +151,25 @@ def test_broad_queries_rank_the_newest_matches_then_list_the_rest(monkeypatch) -
     assert paged == hits
     monkeypatch.setattr(engine, "BROAD", 100)
     assert [a.pk for a, _ in search("storm").hits][:2] == [ids[1], ids[4]]
+
+
+def test_postgresql_stops_counting_a_broad_search(monkeypatch, client: Client) -> None:
+    """PostgreSQL counts matches row by row, so past PG_COUNT_CAP the page says "more than";
+    SQLite counts inside its index and gives the exact figure."""
+    from newsdesk.stories import search as engine
+
+    monkeypatch.setattr(engine, "PG_COUNT_CAP", 3)
+    source = Source.objects.create(url="https://wide.example/feed", title="Wide")
+    for i in range(7):
+        add(source, f"w{i}", f"Storm day {i}", "The storm reached the coast.", NOW + timedelta(i))
+    results = search("storm", per_page=2)
+    page = client.get("/search?q=storm").content.decode()
+    data = client.get("/search.json?q=storm").json()
+    if connection.vendor == "postgresql":
+        assert (results.total, results.more, results.pages) == (3, True, 2)
+        assert "More than 3 results" in page and data["more"] is True
+        newest = [a.title for a, _ in results.hits]
+        assert newest == ["Storm day 6", "Storm day 5"]  # the newest matches, ranked
+    else:
+        assert (results.total, results.more) == (7, False)
+        assert "7 results" in page and data["more"] is False

@@ -164,3 +164,18 @@ def test_story_without_image_gets_a_clean_fallback(newsroom: Newsroom, client: C
     assert "<figure" not in rates
     assert Article.objects.filter(story=newsroom.rates, image__isnull=False).count() == 0
     assert RATES.split()[1] in rates
+
+
+def test_related_stories_on_postgresql_query_only_telling_words() -> None:
+    """Common words (in more than 2% of articles, by the planner's statistics) are left
+    out of the query; words the statistics do not list are rarer than any listed one."""
+    import time
+
+    from newsdesk.stories import related
+
+    related._PG_SHARES.update(
+        at=time.monotonic(), shares={"storm": 0.3, "coast": 0.05, "calloway": 0.0001}
+    )
+    words = ["storm", "calloway", "coast", "harbour"]
+    assert related.pg_telling(words) == ["harbour", "calloway"]
+    assert related.pg_telling(["storm", "coast"]) == ["coast"]  # else the rarest one

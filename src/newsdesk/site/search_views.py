@@ -56,6 +56,7 @@ def search_data(request: HttpRequest) -> dict[str, Any]:
             "to": get.get("to", ""),
         },
         "total": results.total,
+        "more": results.more,  # true: more matches than "total" (counting stopped there)
         "page": results.page,
         "pages": results.pages,
         "previous": page_url(results.page - 1) if results.page > 1 else None,

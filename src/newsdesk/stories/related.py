@@ -87,9 +87,39 @@ def _sqlite(words: list[str], story_id: int) -> list[tuple[int, float]]:
         return [(sid, -score) for sid, score in cursor.fetchall()]
 
 
+# PostgreSQL's ANALYZE keeps the most common words of the stored document with the share
+# of articles holding each (pg_stats); a word not listed is rarer than any listed one.
+_PG_SHARES: dict[str, object] = {"at": float("-inf"), "shares": {}}
+
+
+def _pg_shares() -> dict[str, float]:
+    """Share of articles holding each common word, from the planner's statistics."""
+    now = time.monotonic()
+    if now - float(_PG_SHARES["at"]) > DF_SECONDS:  # type: ignore[arg-type]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats "
+                "WHERE tablename = 'stories_article' AND attname = 'search_vector'"
+            )
+            row = cursor.fetchone()
+        # The frequencies end with three summary figures; zip stops at the last word.
+        shares = dict(zip(row[0], row[1], strict=False)) if row and row[0] else {}
+        _PG_SHARES.update(at=now, shares=shares)
+    return _PG_SHARES["shares"]  # type: ignore[return-value]
+
+
+def pg_telling(words: list[str]) -> list[str]:
+    """The headline's telling words on PostgreSQL: those in at most 2% of articles (else
+    its rarest one)."""
+    shares = _pg_shares()
+    ordered = sorted(words, key=lambda w: shares.get(w, 0.0))
+    rare = [w for w in ordered if shares.get(w, 0.0) <= COMMON_SHARE]
+    return rare or ordered[:1]
+
+
 def _postgres(words: list[str], story_id: int) -> list[tuple[int, float]]:
     vector = PG_VECTOR
-    query = " | ".join(words)
+    query = " | ".join(pg_telling(words))
     sql = (
         f"SELECT a.story_id, ts_rank({vector}, to_tsquery('simple', %s)) AS rank "
         f"FROM stories_article a WHERE {vector} @@ to_tsquery('simple', %s) "

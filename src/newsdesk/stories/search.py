@@ -22,16 +22,16 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 _OPEN, _CLOSE = "\x02", "\x03"  # markers that survive HTML escaping, then become <mark>
 SNIPPET_WORDS = 24
 MAX_TERMS = 12
-# PostgreSQL's weighted document of an article ``a``: the expression the GIN index of
-# migration 0004 is built on, so queries must spell it the same way to use it.
-PG_VECTOR = (
-    "(setweight(to_tsvector('simple', coalesce(a.title, '')), 'A') || "
-    "setweight(to_tsvector('simple', coalesce(a.text, '')), 'B'))"
-)
+# PostgreSQL's weighted document of an article ``a`` (headline A, text B): a stored column
+# with a GIN index (migration 0007), read rather than recomputed from the text.
+PG_VECTOR = "a.search_vector"
 # Ranking by relevance costs time in proportion to the matches. A query matching more
 # articles than this ("economy") has its newest BROAD matches ranked, then the older ones
 # follow newest first: on a news site the recent ones are what a broad query is after.
 BROAD = 2000
+# PostgreSQL counts matches row by row (a broad word in a million articles: seconds), so
+# it stops counting here and the page says "more than"; SQLite counts inside its index.
+PG_COUNT_CAP = 1000
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,7 @@ class Results:
     page: int = 1
     per_page: int = 20
     hits: list[tuple[Article, str]] = field(default_factory=list)
+    more: bool = False  # more matches than ``total``, which stopped counting there
 
     @property
     def pages(self) -> int:
@@ -89,13 +90,13 @@ def _where(filters: Filters, alias: str) -> tuple[list[str], list[Any]]:
     return clauses, params
 
 
-def _window(total: int, limit: int, offset: int) -> tuple[int, int, int]:
-    """How a page splits when only the newest ``BROAD`` matches are ranked: (rows from the
+def _window(total: int, limit: int, offset: int, broad: int) -> tuple[int, int, int]:
+    """How a page splits when only the newest ``broad`` matches are ranked: (rows from the
     ranked window, rows from the older matches, newest first, and their offset)."""
-    if total <= BROAD:
+    if total <= broad:
         return limit, 0, 0
-    ranked = max(0, min(limit, BROAD - offset))
-    return ranked, limit - ranked, max(0, offset - BROAD)
+    ranked = max(0, min(limit, broad - offset))
+    return ranked, limit - ranked, max(0, offset - broad)
 
 
 def _sqlite(words: list[str], filters: Filters, limit: int, offset: int) -> tuple[int, list]:
@@ -113,7 +114,7 @@ def _sqlite(words: list[str], filters: Filters, limit: int, offset: int) -> tupl
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT count(*) {base}", args)
         total = cursor.fetchone()[0]
-        ranked, older, older_offset = _window(total, limit, offset)
+        ranked, older, older_offset = _window(total, limit, offset, BROAD)
         bound: list[Any] = []
         if total > BROAD:
             cursor.execute(
@@ -146,13 +147,16 @@ def _postgres(words: list[str], filters: Filters, limit: int, offset: int) -> tu
     select = f"SELECT a.id, ts_headline('simple', a.text, to_tsquery('simple', %s), %s) {base}"
     rows: list = []
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT count(*) {base}", args)
+        cursor.execute(
+            f"SELECT count(*) FROM (SELECT 1 {base} LIMIT %s) m", [*args, PG_COUNT_CAP + 1]
+        )
         total = cursor.fetchone()[0]
-        ranked, older, older_offset = _window(total, limit, offset)
+        broad = min(BROAD, PG_COUNT_CAP)  # never rank more than were counted
+        ranked, older, older_offset = _window(total, limit, offset, broad)
         bound: list[Any] = []
-        if total > BROAD:
+        if total > broad:
             cursor.execute(
-                f"SELECT a.id {base} ORDER BY a.id DESC LIMIT 1 OFFSET %s", [*args, BROAD - 1]
+                f"SELECT a.id {base} ORDER BY a.id DESC LIMIT 1 OFFSET %s", [*args, broad - 1]
             )
             bound = [cursor.fetchone()[0]]
         if ranked:
@@ -183,6 +187,8 @@ def search(
     engine = _postgres if connection.vendor == "postgresql" else _sqlite
     offset = (results.page - 1) * per_page
     results.total, rows = engine(words, filters or Filters(), per_page, offset)
+    if engine is _postgres and results.total > PG_COUNT_CAP:
+        results.total, results.more = PG_COUNT_CAP, True
     articles = Article.objects.select_related("source").in_bulk([row[0] for row in rows])
     results.hits = [(articles[i], highlight(snip)) for i, snip in rows if i in articles]
     return results
