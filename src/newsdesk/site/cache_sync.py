@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable
 from datetime import timedelta
 from typing import Any
 
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
 from django.utils import timezone
 
 from newsdesk.site import cache
@@ -120,6 +120,7 @@ def keep(
         finally:
             close_old_connections()
         if stop.wait(interval):
+            connections.close_all()  # this thread's own connections
             return
 
 
