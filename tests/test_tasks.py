@@ -141,3 +141,20 @@ def _plain_env(data_dir) -> dict[str, str]:
 
 def _executed(log) -> str:
     return " ".join(line for line in log.read_text().splitlines() if "executed in" in line)
+
+
+def test_two_schedulers_at_once_queue_a_source_once(monkeypatch) -> None:
+    """Each worker started without --no-scheduler runs the scheduler: both read the same due
+    sources at the same moment, and only the one whose claim lands queues the poll."""
+    source = Source.objects.create(url="https://one.example/feed.xml")
+    seen = list(Source.objects.filter(pk=source.pk))  # what both schedulers read
+    queued: list[int] = []
+    monkeypatch.setattr(tasks, "due_sources", lambda now: [Source(**vars_of(s)) for s in seen])
+    monkeypatch.setattr(tasks, "poll_source_job", queued.append)
+    assert tasks.schedule_due_sources.call_local() == 1
+    assert tasks.schedule_due_sources.call_local() == 0
+    assert queued == [source.pk]
+
+
+def vars_of(source: Source) -> dict:
+    return {f.attname: getattr(source, f.attname) for f in Source._meta.concrete_fields}

@@ -36,14 +36,16 @@ def schedule_due_sources() -> int:
     now = timezone.now()
     count = 0
     for source in due_sources(now):
-        # The job is queued before the source is claimed: should this process die between
-        # the two, the source is polled again next minute, never left claimed with no job.
-        # (Two schedulers racing may queue a second poll; polls are idempotent.)
-        poll_source_job(source.pk)
-        Source.objects.filter(pk=source.pk, next_fetch_at=source.next_fetch_at).update(
+        # Claimed first, so that several schedulers (several workers started without
+        # --no-scheduler) never queue one source twice. Should this process die between
+        # the claim and the queueing (a millisecond), the claim runs out and the source is
+        # polled CLAIM later: delayed, not lost.
+        claimed = Source.objects.filter(pk=source.pk, next_fetch_at=source.next_fetch_at).update(
             next_fetch_at=now + CLAIM
         )
-        count += 1
+        if claimed:
+            poll_source_job(source.pk)
+            count += 1
     if count:
         log.info("scheduled %d due sources", count)
     return count
