@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import random
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -101,8 +102,19 @@ class Writer:
         return "\n\n".join(paragraphs)
 
 
-def generate(articles: int, stories: int, seed: int) -> dict[str, Any]:
-    """Fill the database; returns the story ids and the names to search for."""
+def generate(
+    articles: int,
+    stories: int,
+    seed: int,
+    save_articles: Callable[[list[Any]], object] | None = None,
+    story_batch: int | None = None,
+) -> dict[str, Any]:
+    """Fill the database; returns the story ids and the names to search for.
+
+    ``save_articles`` writes each batch of unsaved Article objects (default: bulk_create;
+    benchmarks/scale.py passes a COPY on PostgreSQL), ``story_batch`` caps the rows of one
+    INSERT of stories (PostgreSQL takes at most 65,535 parameters in one statement).
+    """
     from django.core.management import call_command
     from django.db import connection, transaction
 
@@ -126,11 +138,15 @@ def generate(articles: int, stories: int, seed: int) -> dict[str, Any]:
     sizes = [min(150, int(rng.paretovariate(1.2))) for _ in range(stories)]
     scale = (articles - stories) / max(1, sum(sizes) - stories)
     sizes = [max(1, int(s * scale)) for s in sizes]
-    while sum(sizes) < articles:
+    # The same draws as summing after each step would make, without the quadratic cost.
+    for _ in range(articles - sum(sizes)):
         sizes[rng.randrange(stories)] += 1
-    while sum(sizes) > articles:
+    excess = sum(sizes) - articles
+    while excess > 0:
         i = rng.randrange(stories)
-        sizes[i] -= sizes[i] > 1
+        if sizes[i] > 1:
+            sizes[i] -= 1
+            excess -= 1
     topics, rows = [], []
     for size in sizes:
         topic = writer.topic()
@@ -138,18 +154,22 @@ def generate(articles: int, stories: int, seed: int) -> dict[str, Any]:
         times = sorted(start + timedelta(hours=rng.expovariate(0.2)) for _ in range(size))
         topics.append(topic)
         rows.append((topic, [min(t, now) for t in times]))
+    save = save_articles or Article.objects.bulk_create
     with transaction.atomic():
         made = Story.objects.bulk_create(
-            Story(
-                title=writer.title(topic),
-                published_at=times[0],
-                updated_at=times[-1] + timedelta(minutes=5),
-                article_count=len(times),
-                outlet_count=min(len(times), 40),
-                developing=len(times) > 5 and now - times[-1] < timedelta(hours=6),
-                section=rng.choice(SECTIONS),
-            )
-            for topic, times in rows
+            [
+                Story(
+                    title=writer.title(topic),
+                    published_at=times[0],
+                    updated_at=times[-1] + timedelta(minutes=5),
+                    article_count=len(times),
+                    outlet_count=min(len(times), 40),
+                    developing=len(times) > 5 and now - times[-1] < timedelta(hours=6),
+                    section=rng.choice(SECTIONS),
+                )
+                for topic, times in rows
+            ],
+            batch_size=story_batch,
         )
     story_ids = [s.pk for s in made]
     batch: list[Article] = []
@@ -183,10 +203,14 @@ def generate(articles: int, stories: int, seed: int) -> dict[str, Any]:
                 )
             )
             if len(batch) >= 2000:
-                Article.objects.bulk_create(batch)
+                save(batch)
                 batch = []
-    Article.objects.bulk_create(batch)
+    save(batch)
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Without statistics on the new rows the planner walks the published_at index
+            # for every story (hours at a million articles) instead of the story_id one.
+            cursor.execute("ANALYZE stories_article")
         cursor.execute(
             "UPDATE stories_story SET first_report_id = (SELECT a.id FROM stories_article a "
             "WHERE a.story_id = stories_story.id ORDER BY a.published_at, a.id LIMIT 1)"
