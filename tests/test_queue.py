@@ -183,3 +183,28 @@ def test_after_a_redis_restart_a_live_workers_job_stays_its_own() -> None:
         queue.storage.stop()
         queue.storage.pool.disconnect()
         _flush()
+
+
+def test_the_configured_queue_keeps_no_job_results(tmp_path) -> None:
+    """Nothing reads a job's return value: kept, they would pile up in Redis for ever."""
+    from newsdesk.settings import queue_config
+
+    config = queue_config(REDIS_URL, tmp_path)
+    options = {k: v for k, v in config.items() if k not in {"huey_class", "consumer", "name"}}
+    _flush()
+    queue = AckedRedisHuey("kept", **options)
+
+    @queue.task()
+    def job() -> str:
+        return "a value nobody reads"
+
+    try:
+        job()
+        queue.execute(queue.dequeue())
+        with redis.Redis.from_url(REDIS_URL) as conn:
+            assert conn.hlen(queue.storage.result_key) == 0
+        assert queue.storage.in_flight() == 0
+    finally:
+        queue.storage.stop()
+        queue.storage.pool.disconnect()
+        _flush()

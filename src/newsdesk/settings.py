@@ -66,6 +66,7 @@ def queue_config(url: str, data_dir: Path) -> dict[str, Any]:
             "filename": filename,
             "timeout": 30,  # seconds to wait for the queue's write lock, as for the database
             "immediate": False,
+            "results": False,  # nothing reads job results: do not keep them in the queue
             "consumer": consumer,
         }
     if url.startswith(("redis://", "rediss://")):
@@ -76,6 +77,7 @@ def queue_config(url: str, data_dir: Path) -> dict[str, Any]:
             "url": url,
             "heartbeat": _VALUES["NEWSDESK_QUEUE_HEARTBEAT"],
             "immediate": False,
+            "results": False,  # nothing reads job results: do not keep them in the queue
             "consumer": consumer,
         }
     raise config.ConfigError(f"NEWSDESK_QUEUE_URL: unsupported scheme in {url!r}")
