@@ -12,6 +12,7 @@ from newsdesk.pipeline.cluster import (
     StoryClusterer,
     _top,
     cluster_records,
+    featurise,
     parse_time,
 )
 from newsdesk.pipeline.dedup import CopyDetector, jaccard
@@ -278,3 +279,19 @@ def test_a_figure_is_one_word_so_weekly_reports_differ() -> None:
     one = analyse("Jobless claims rise to 373,000", "", title_weight=2.0, max_words=200)
     two = analyse("Jobless claims rise to 744,000", "", title_weight=2.0, max_words=200)
     assert len(one.terms.keys() - two.terms.keys()) == 1  # the figure, not a shared "000"
+
+
+def test_features_read_ahead_place_articles_as_reading_inside_add() -> None:
+    """Articles read by featurise() (as workers do outside the lock) land where add() puts
+    them when it reads them itself: same stories, same copies, same scores."""
+    stream = [
+        doc(i, title, text, date=f"2024-03-0{1 + i % 3}T10:00:00")
+        for i, (title, text) in enumerate(EVENT_A + EVENT_B + FLOOD + [("Crane", WIRE)] * 2)
+    ]
+    inside, ahead = StoryClusterer(), StoryClusterer()
+    read = [featurise(d) for d in stream]
+    for record, features in zip(stream, read, strict=True):
+        assert inside.add(record) == ahead.add(record, features=features)
+    assert inside.story_of == ahead.story_of
+    assert len(set(inside.story_of.values())) == 4
+    assert read[-1].digest == read[-2].digest and read[-1].bands == read[-2].bands

@@ -18,6 +18,10 @@ Speed: article vectors keep their terms heaviest first (their strongest terms ar
 each story keeps the divisor of its centroid score, the inverted index holds ordered sets
 (results do not depend on the hash seed), and the hot loops run in C where possible.
 
+Reading an article (:func:`featurise`: words, stems, shingles, MinHash bands) is kept
+apart from placing it (:meth:`StoryClusterer.add`), so that the reading can run in
+parallel worker processes and only the placing runs one at a time.
+
 Pure: no clock (time is the articles' own dates), no I/O, plain data in and out.
 """
 
@@ -36,7 +40,7 @@ from typing import Any
 
 import numpy as np
 
-from newsdesk.pipeline.dedup import CopyDetector, words_key
+from newsdesk.pipeline.dedup import CopyDetector, band_values, words_key
 from newsdesk.pipeline.textfeatures import analyse, shingle_hashes
 
 DAY = 86_400.0
@@ -71,6 +75,41 @@ class Params:
     bits: int = 21  # document-frequency table of 2**bits slots
     idf_horizon: float = 500_000.0  # counts are halved when this many stories were seen
     near_copy: float = 0.7  # Jaccard similarity of shingle sets that makes a near-copy
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleFeatures:
+    """What the clusterer reads from one article, computed without any shared state.
+
+    ``terms``: stem hash -> count (headline words weighted); ``digest``: hash of the word
+    sequence (exact copies); ``shingles``: sorted 3-word shingle hashes and ``bands`` their
+    MinHash LSH band values (near-copies); ``url``: the article's URL.
+    """
+
+    terms: dict[int, float]
+    digest: bytes
+    shingles: np.ndarray
+    bands: list[bytes]
+    url: str = ""
+
+
+def featurise(doc: dict, params: Params | None = None) -> ArticleFeatures:
+    """Read one article (``title``, ``text``, ``url``) as the clusterer sees it.
+
+    Deterministic and free of shared state, so it can run in any process ahead of
+    :meth:`StoryClusterer.add`, outside whatever lock serialises the placing.
+    """
+    p = params or Params()
+    feats = analyse(
+        doc.get("title") or "",
+        doc.get("text") or "",
+        title_weight=p.title_weight,
+        max_words=p.max_words,
+    )
+    shingles = shingle_hashes(feats.shingle_source(p.shingle_words))
+    return ArticleFeatures(
+        feats.terms, words_key(feats.hashes), shingles, band_values(shingles), doc.get("url") or ""
+    )
 
 
 @dataclass(frozen=True)
@@ -184,23 +223,23 @@ class StoryClusterer:
 
     # ----------------------------------------------------------------- public API
 
-    def add(self, doc: dict, story: Hashable | None = None) -> Assignment:
-        """Place one article; with ``story`` given, record it there without deciding."""
-        p = self.params
+    def add(
+        self,
+        doc: dict,
+        story: Hashable | None = None,
+        features: ArticleFeatures | None = None,
+    ) -> Assignment:
+        """Place one article; with ``story`` given, record it there without deciding.
+
+        ``features`` are the article's :func:`featurise` output when already computed
+        (they must come from the same parameters); else they are computed here.
+        """
         when = parse_time(doc.get("date"))
         self._advance(when)
         when = when if when is not None else self.now
-        feats = analyse(
-            doc.get("title") or "",
-            doc.get("text") or "",
-            title_weight=p.title_weight,
-            max_words=p.max_words,
-        )
+        feats = features if features is not None else featurise(doc, self.params)
         vector = self._vectorise(feats.terms)
-        url = doc.get("url") or ""
-        digest = words_key(feats.hashes)
-        shingles = shingle_hashes(feats.shingle_source(p.shingle_words))
-        original, score = self.copies.find(url, digest, shingles)
+        original, score = self.copies.find(feats.url, feats.digest, feats.shingles, feats.bands)
         if original is not None:
             original = self.origin.get(original, original)
         if story is not None:
@@ -213,7 +252,7 @@ class StoryClusterer:
         grown = self._record(doc["id"], key, vector, when)
         if story is None and grown:
             self._refine(key)
-        self.copies.add(doc["id"], url, digest, shingles)
+        self.copies.add(doc["id"], feats.url, feats.digest, feats.shingles, feats.bands)
         if original is not None:
             self.origin[doc["id"]] = original
         self._remember_doc(doc["id"], when)

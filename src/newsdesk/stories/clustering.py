@@ -20,7 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connection, transaction
 
-from newsdesk.pipeline.cluster import StoryClusterer
+from newsdesk.pipeline.cluster import ArticleFeatures, StoryClusterer, featurise
 from newsdesk.pipeline.urls import host_of
 from newsdesk.stories.models import Article, ClusterState, Story
 from newsdesk.stories.sections import story_section
@@ -101,21 +101,29 @@ class StoryAssigner:
         self._replay(Article.objects.filter(pk__gt=self.last_id))
 
     def assign(self, article: Article, now: datetime) -> Story:
-        """Put a saved article into its story (an existing one or a new one) and save it."""
+        """Put a saved article into its story (an existing one or a new one) and save it.
+
+        The article is read (words, shingles) before the lock is taken: only the placing
+        runs one process at a time.
+        """
+        doc = article_doc(article)
+        features = featurise(doc)
         with self.mutex:
             try:
                 with transaction.atomic():
-                    return self._assign(article, now)
+                    return self._assign(article, doc, features, now)
             except BaseException:
                 # Rolled back: the clusterer may hold stories that were never saved.
                 self.clusterer = None
                 raise
 
-    def _assign(self, article: Article, now: datetime) -> Story:
+    def _assign(
+        self, article: Article, doc: dict[str, Any], features: ArticleFeatures, now: datetime
+    ) -> Story:
         _lock()
         self.sync(now)
         assert self.clusterer is not None
-        result = self.clusterer.add(article_doc(article))
+        result = self.clusterer.add(doc, features=features)
         story = self._story_for(result.story, article)
         self._apply_merges()
         article.story = story
