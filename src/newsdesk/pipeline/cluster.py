@@ -81,7 +81,8 @@ class Params:
 class ArticleFeatures:
     """What the clusterer reads from one article, computed without any shared state.
 
-    ``terms``: stem hash -> count (headline words weighted); ``digest``: hash of the word
+    ``terms``: stem hash -> term-frequency weight, 1 + log(count) with headline words
+    counted ``title_weight`` times; ``digest``: hash of the word
     sequence (exact copies); ``shingles``: sorted 3-word shingle hashes and ``bands`` their
     MinHash LSH band values (near-copies); ``url``: the article's URL.
     """
@@ -107,8 +108,10 @@ def featurise(doc: dict, params: Params | None = None) -> ArticleFeatures:
         max_words=p.max_words,
     )
     shingles = shingle_hashes(feats.shingle_source(p.shingle_words))
+    log = math.log
+    tf = {t: 1.0 + log(c) for t, c in feats.terms.items()}
     return ArticleFeatures(
-        feats.terms, words_key(feats.hashes), shingles, band_values(shingles), doc.get("url") or ""
+        tf, words_key(feats.hashes), shingles, band_values(shingles), doc.get("url") or ""
     )
 
 
@@ -305,14 +308,14 @@ class StoryClusterer:
 
     # ----------------------------------------------------------------- scoring
 
-    def _vectorise(self, terms: dict[int, float]) -> Vector:
+    def _vectorise(self, tf: dict[int, float]) -> Vector:
         """The article's unit-length TF-IDF vector (IDF over stories seen so far).
 
         Its terms come heaviest first, so that the strongest ``n`` are its first ``n``.
         """
-        lf, mask, log = self._log_freq, self._mask, math.log
+        lf, mask = self._log_freq, self._mask
         top = math.log(self.n_stories + 2.0) + 1.0
-        weights = {t: (1.0 + log(c)) * (top - lf[t & mask]) for t, c in terms.items()}
+        weights = {t: w * (top - lf[t & mask]) for t, w in tf.items()}
         order = sorted(weights, key=weights.__getitem__, reverse=True)[: self.params.doc_terms]
         norm = math.sqrt(sum([weights[t] ** 2 for t in order]))
         return {t: weights[t] / norm for t in order} if norm else {t: weights[t] for t in order}
