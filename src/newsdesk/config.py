@@ -141,6 +141,13 @@ SETTINGS: tuple[Setting, ...] = (
         int,
     ),
     Setting(
+        "NEWSDESK_SITE_TEMPLATE",
+        True,
+        "Drop the short lines an article shares with many of its site's earlier articles "
+        "(newsletter prompts, partner credits, donation appeals): the site's template.",
+        bool,
+    ),
+    Setting(
         "NEWSDESK_CLUSTER_WINDOW_DAYS",
         3.0,
         "Days a story stays open to new articles after its latest one; 0 means forever.",

@@ -187,3 +187,25 @@ class ClusterState(models.Model):
     process's clusterer knows to reload its window from the database."""
 
     token = models.CharField(max_length=32, default=_new_token)
+
+
+class SiteLine(models.Model):
+    """How many of a site's articles held one short line (site_lines.py): lines that repeat
+    across many of a site's articles are its template, not its reporting.
+
+    ``key`` is the line's hash (pipeline/site_template.py); the row with key 0 of a host
+    counts the host's articles.
+    """
+
+    host = models.CharField(max_length=255)
+    key = models.BigIntegerField()
+    articles = models.PositiveIntegerField(default=0)
+    seen_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["host", "key"], name="siteline_unique_host_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.host} {self.key}: {self.articles}"

@@ -6,13 +6,16 @@ import hashlib
 import logging
 from datetime import UTC, datetime, time
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 
-from newsdesk.pipeline.extract import Extracted
+from newsdesk.pipeline.extract import Extracted, prose_words
+from newsdesk.pipeline.urls import host_of
 from newsdesk.stories.clustering import assigner
 from newsdesk.stories.images import attach
 from newsdesk.stories.models import Article, Tombstone
 from newsdesk.stories.sections import section_for
+from newsdesk.stories.site_lines import clean_site_text, site_host
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +107,15 @@ def update_from_feed(source_id: int, guid: str, url: str, title: str) -> bool:
     return True
 
 
+def _drop_site_template(article: Article, now: datetime) -> None:
+    """Remove the lines that are template on the article's site (and count its lines)."""
+    cleaned = clean_site_text(site_host(host_of(article.canonical_url)), article.text, now)
+    if cleaned != article.text:
+        article.text = cleaned
+        article.word_count = prose_words(cleaned)
+        article.text_hash = text_hash(cleaned)
+
+
 def store_article(
     extracted: Extracted,
     *,
@@ -141,6 +153,8 @@ def store_article(
     )
     try:
         with transaction.atomic():
+            if settings.NEWSDESK["NEWSDESK_SITE_TEMPLATE"]:
+                _drop_site_template(article, now)
             article.save()
             attach(article)
             assigner().assign(article, now)

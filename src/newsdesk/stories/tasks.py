@@ -1,10 +1,13 @@
-"""Background jobs for stories: lead images are fetched after their articles are stored."""
+"""Background jobs for stories: lead images are fetched after their articles are stored,
+and site template lines seen once long ago are pruned."""
 
 from __future__ import annotations
 
+from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, lock_task
 
+from newsdesk.stories import site_lines
 from newsdesk.stories.images import process_pending
 
 
@@ -13,3 +16,10 @@ from newsdesk.stories.images import process_pending
 def fetch_images() -> tuple[int, int]:
     """Fetch pending lead images, one batch a minute; (ready, tried)."""
     return process_pending(limit=50)
+
+
+@db_periodic_task(crontab(minute="43", hour="4"))
+@lock_task("prune-site-lines")
+def prune_site_lines() -> int:
+    """Daily: forget site lines too rare to be template and unseen for a month; how many."""
+    return site_lines.prune(timezone.now())
