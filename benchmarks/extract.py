@@ -3,8 +3,11 @@
 Usage::
 
     python benchmarks/extract.py [--data DIR] [--limit N]
-        [--extractor ours|trafilatura|trafilatura-fast] [--sets trafilatura-eval,wcxb-dev]
-        [--details FILE]
+        [--extractor ours|trafilatura|trafilatura-fast] [--reference trafilatura]
+        [--sets trafilatura-eval,wcxb-dev] [--details FILE]
+
+``--reference trafilatura`` runs trafilatura over the same pages after ours, in the same
+process, and adds its report and the ratios (speed, F1 differences) to the JSON line.
 
 The pages are third-party material: they are read from ``--data`` (default
 ``/work/shared/data/extraction``) and never copied anywhere. Every page is loaded and
@@ -310,25 +313,56 @@ def _rss_mb() -> float:
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
-    """Load, extract, score; return the final report."""
+    """Load, extract, score; return the final report (with the reference run and the
+    ratios of the two when ``--reference`` names one)."""
     loaders = {"trafilatura-eval": load_trafilatura_eval, "wcxb-dev": load_wcxb}
     sets = [s for s in args.sets.split(",") if s]
     pages = [page for name in sets for page in loaders[name](args.data, args.limit)]
+    report = run_one(args, args.extractor, sets, pages, args.details)
+    if args.reference:
+        other = run_one(args, args.reference, sets, pages, None)
+        report["reference"] = other
+        report["ratios"] = compare(report, other, sets)
+    return report
+
+
+def compare(ours: dict[str, Any], other: dict[str, Any], sets: list[str]) -> dict[str, Any]:
+    """Speed ratio and score differences of two runs over the same pages."""
+    out: dict[str, Any] = {
+        "pages_per_s": round(ours["speed"]["pages_per_s"] / other["speed"]["pages_per_s"], 3)
+    }
+    for name in sets:
+        a, b = ours[name], other[name]
+        out[name] = {"snippet_f1_gain": round(a["snippet"]["f1"] - b["snippet"]["f1"], 4)}
+        if "word_f1" in a:
+            out[name]["word_f1_gain"] = round(a["word_f1"] - b["word_f1"], 4)
+            out[name]["gram4_f1_gain"] = round(a["gram4"]["f1"] - b["gram4"]["f1"], 4)
+    return out
+
+
+def run_one(
+    args: argparse.Namespace,
+    name: str,
+    sets: list[str],
+    pages: list[Page],
+    details: str | None,
+) -> dict[str, Any]:
+    """One extractor over the loaded pages: scores, speed and memory."""
     rss_loaded = _rss_mb()
-    extractor = EXTRACTORS[args.extractor]()
+    extractor = EXTRACTORS[name]()
     extractor(Page("warm-up", "", "http://warm.up/", "<html><p>warm up</p></html>", {}))
     tallies = {name: Tally() for name in sets}
     rows = []
     for page in pages:
         rows.append(score_page(page, extractor(page), tallies[page.corpus]))
-    if args.details:
-        Path(args.details).write_text(
+    if details:
+        Path(details).write_text(
             "\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8"
         )
     all_seconds = [s for t in tallies.values() for s in t.seconds]
     all_cpu = [s for t in tallies.values() for s in t.cpu]
     return {
-        "extractor": args.extractor,
+        "extractor": name,
         "limit": args.limit,
         **{name: summarise(t) for name, t in tallies.items()},
         "speed": speed(all_seconds, all_cpu),
@@ -342,6 +376,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--limit", type=int, default=None, help="first N pages of each set")
     parser.add_argument("--extractor", choices=sorted(EXTRACTORS), default="ours")
+    parser.add_argument(
+        "--reference",
+        choices=sorted(EXTRACTORS),
+        help="also run this extractor over the same pages and report the ratios",
+    )
     parser.add_argument("--sets", default="trafilatura-eval,wcxb-dev")
     parser.add_argument("--details", help="write per-page scores (JSON lines) here")
     report = run(parser.parse_args(argv))
