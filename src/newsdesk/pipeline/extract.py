@@ -11,7 +11,7 @@ import py3langid
 
 from newsdesk.pipeline.extract_clutter import drop_clutter
 from newsdesk.pipeline.extract_meta import page_metadata
-from newsdesk.pipeline.extract_text import main_text, parse_page
+from newsdesk.pipeline.extract_text import drop_inert, main_text, parse_page
 from newsdesk.pipeline.urls import canonical_url
 
 # "X and Y contributed reporting." / "Additional reporting by X." / "Reporting by X; Editing by Y"
@@ -227,6 +227,7 @@ def extract(html: str, url: str) -> Extracted:
     if tree is None:
         return _empty(url, None)
     meta = page_metadata(tree, url)
+    drop_inert(tree)  # the metadata readers were the last to need scripts
     raw, notes = main_text(tree, url)
     if not raw:
         return _empty(url, tree)
