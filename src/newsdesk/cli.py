@@ -226,6 +226,22 @@ def cmd_cluster(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_summarize(args: argparse.Namespace) -> int:
+    from newsdesk.pipeline.summarize import Params, summarize_file
+
+    if args.words < 1:
+        _print_err("--words must be at least 1")
+        return EXIT_USAGE
+    try:
+        records = _read_jsonl(args.file)
+    except (OSError, ValueError) as err:
+        _print_err(str(err))
+        return EXIT_USAGE
+    for row in summarize_file(records, Params(words=args.words)):
+        print(json.dumps(row, ensure_ascii=False))
+    return EXIT_OK
+
+
 def settings_markdown() -> str:
     """The settings table as Markdown, as the README shows it."""
     rows = ["| setting | default | what it does |", "|---|---|---|"]
@@ -316,6 +332,18 @@ def build_parser(vals: dict) -> argparse.ArgumentParser:
     p.add_argument(
         "--window-days", type=float, default=3.0, help="story window in days; 0 means none"
     )
+    p = sub.add_parser(
+        "summarize", help="write each story's summary from its articles (JSON lines)"
+    )
+    p.add_argument(
+        "file", metavar="FILE.jsonl", help="lines of {id, story, title, text, date, url, source}"
+    )
+    p.add_argument(
+        "--words",
+        type=int,
+        default=vals["NEWSDESK_SUMMARY_WORDS"],
+        help="summary length in words (default: NEWSDESK_SUMMARY_WORDS)",
+    )
     p = sub.add_parser("config", help="print the resolved settings, secrets masked")
     p.add_argument("--markdown", action="store_true", help="print the settings table as Markdown")
     return parser
@@ -329,6 +357,7 @@ COMMANDS = {
     "fetch": cmd_fetch,
     "extract": cmd_extract,
     "cluster": cmd_cluster,
+    "summarize": cmd_summarize,
     "config": cmd_config,
     "sources add": cmd_sources_add,
     "sources import": cmd_sources_import,

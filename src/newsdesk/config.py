@@ -160,6 +160,12 @@ SETTINGS: tuple[Setting, ...] = (
         float,
     ),
     Setting(
+        "NEWSDESK_SUMMARY_WORDS",
+        110,
+        "Length of a story's summary in words (sentences from its articles, each cited).",
+        int,
+    ),
+    Setting(
         "NEWSDESK_STARTER_SOURCES",
         True,
         "On the first run with no sources, follow the shipped starter list of world-news feeds.",

@@ -29,6 +29,7 @@ SECTION_STORIES = 4
 CANDIDATES = 300  # the newest stories the front page ranks
 PER_PAGE = 30
 RELATED = 4
+HISTORY = 10  # earlier summary versions shown on a story page
 
 
 def when(moment: datetime) -> str:
@@ -200,12 +201,56 @@ def related_cards(story_id: int, title: str, limit: int = RELATED) -> list[dict[
     return [found[i] for i in chosen]
 
 
+def summary_data(story: Story, history: int = HISTORY) -> dict[str, Any] | None:
+    """The story's latest summary, every sentence with its outlet and article, and the
+    earlier versions (newest first) for its history; None until one is written."""
+    versions = list(story.summaries.all()[: history + 1])
+    if not versions:
+        return None
+    latest = versions[0]
+    return {
+        "headline": latest.headline,
+        "headline_outlet": latest.headline_outlet,
+        "headline_article_id": latest.headline_article_id,
+        "created_at": latest.created_at.isoformat(),
+        "sentences": [
+            {**s, "article_url": reverse("article", args=[s["article_id"]])}
+            for s in latest.sentences
+        ],
+        "history": [
+            {
+                "at": v.created_at.isoformat(),
+                "label": when(v.created_at),
+                "text": " ".join(s["text"] for s in v.sentences),
+            }
+            for v in versions[1:]
+        ],
+    }
+
+
+def _credits(articles: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per original article: outlet, byline, contributors and the link to the original."""
+    return [
+        {
+            "outlet": a["outlet"],
+            "byline": a["byline"],
+            "contributors_line": a["contributors_line"],
+            "source_url": a["source_url"],
+            "title": a["title"],
+        }
+        for a in articles
+        if a["copy_of"] is None
+    ]
+
+
 def story_data(story: Story, paragraphs: int | None = LEAD_PARAGRAPHS) -> dict[str, Any]:
-    """A story as plain data: its articles, the lead (first-published) one first."""
+    """A story as plain data: its summary, its articles, the lead (first-published) one first."""
     articles = [article_data(a, paragraphs) for a in story.articles.all()]
     return {
         **_card(story, articles),
         "first_report_id": story.first_report_id,
+        "summary": summary_data(story),
+        "credits": _credits(articles),
         "articles": articles,
         "coverage": _coverage(articles),
         "timeline": _timeline(articles, story.first_report_id),
@@ -371,7 +416,8 @@ def load_front(request: HttpRequest) -> Snapshot:
 def load_story(request: HttpRequest, pk: int) -> Snapshot:
     story = get_object_or_404(stories_with_articles(), pk=pk)
     data = story_data(story)
-    return Snapshot(data, newest([story.updated_at, data["discussion"]["updated_at"]]))
+    summary = data["summary"]["created_at"] if data["summary"] else None
+    return Snapshot(data, newest([story.updated_at, data["discussion"]["updated_at"], summary]))
 
 
 def load_article(request: HttpRequest, pk: int) -> Snapshot:

@@ -206,6 +206,7 @@ def refresh_story(story: Story, now: datetime) -> None:
     story.section = story_section(a.section for a in originals or articles)
     story.published_at = first.published_at
     story.updated_at = max(a.fetched_at for a in articles)
+    story.summary_due = True
     story.save()
 
 

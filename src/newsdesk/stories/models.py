@@ -36,6 +36,9 @@ class Story(models.Model):
         on_delete=models.SET_NULL,
         related_name="merged",
     )
+    summary_due = models.BooleanField(
+        default=True, db_index=True, help_text="Articles changed since the last summary."
+    )
 
     class Meta:
         ordering = ["-published_at"]
@@ -209,3 +212,28 @@ class SiteLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.host} {self.key}: {self.articles}"
+
+
+class StorySummary(models.Model):
+    """One version of a story's summary; the latest is shown, earlier ones are its history.
+
+    ``sentences`` are ``{"text", "article_id", "outlet", "url"}``: every sentence cites the
+    article it was taken from.
+    """
+
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="summaries")
+    created_at = models.DateTimeField(db_index=True)
+    headline = models.CharField(max_length=500)
+    headline_article = models.ForeignKey(
+        Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    headline_outlet = models.CharField(max_length=200, blank=True)
+    sentences = models.JSONField(default=list)
+    article_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name_plural = "story summaries"
+
+    def __str__(self) -> str:
+        return self.headline

@@ -1,5 +1,6 @@
 """Background jobs for stories: lead images are fetched after their articles are stored,
-and site template lines seen once long ago are pruned."""
+stories whose articles changed are summarised, and site template lines seen once long ago
+are pruned."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, lock_task
 
-from newsdesk.stories import site_lines
+from newsdesk.stories import site_lines, summaries
 from newsdesk.stories.images import process_pending
 
 
@@ -23,3 +24,10 @@ def fetch_images() -> tuple[int, int]:
 def prune_site_lines() -> int:
     """Daily: forget site lines too rare to be template and unseen for a month; how many."""
     return site_lines.prune(timezone.now())
+
+
+@db_periodic_task(crontab(minute="*"))
+@lock_task("summarize-stories")
+def summarize_stories() -> int:
+    """Summarise stories whose articles changed, one batch a minute; how many."""
+    return summaries.summarize_due(limit=200)

@@ -1,0 +1,252 @@
+"""Story summaries: sentence splitting, the summariser, the CLI twin, and the job that
+writes versioned summaries shown on story pages."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.test import Client
+from django.utils.html import escape
+
+from newsdesk.cli import main
+from newsdesk.pipeline.sentences import split_sentences
+from newsdesk.pipeline.summarize import Params, summarize, summarize_file
+from newsdesk.stories import summaries
+from newsdesk.stories.models import Story, StorySummary
+from newsroom import FLOOD, FLOOD_2, Newsroom, build, outlet, store
+
+# Three outlets' reports of one invented event, written for these tests.
+QUAKE = [
+    {
+        "id": "a1",
+        "source": "Alpha Times",
+        "url": "https://alpha.example/quake",
+        "title": "Earthquake of magnitude 6.1 strikes Valdoria, dozens injured",
+        "text": (
+            "An earthquake of magnitude 6.1 struck the mountain province of Valdoria on "
+            "Tuesday morning, injuring dozens of people and damaging hundreds of buildings. "
+            "The quake hit at 7:42 a.m. near the town of Brena, the national seismic "
+            "institute said. Rescue teams searched collapsed houses in Brena through the day. "
+            "Our newsletter brings you the day's news every morning."
+        ),
+    },
+    {
+        "id": "b1",
+        "source": "Beta News",
+        "url": "https://beta.example/valdoria",
+        "title": "Valdoria earthquake damages hundreds of buildings",
+        "text": (
+            "A strong earthquake shook Valdoria province on Tuesday, damaging hundreds of "
+            "buildings and injuring at least 40 people, officials said. Gov. Lena Marsh "
+            "declared a state of emergency in Brena and two neighbouring towns. Schools "
+            "across the province will stay closed on Wednesday while engineers inspect them."
+        ),
+    },
+    {
+        "id": "c1",
+        "source": "Gamma Daily",
+        "url": "https://gamma.example/q",
+        "title": "Quake injures 40 in Valdoria",
+        "text": (
+            "At least 40 people were injured when a magnitude 6.1 earthquake struck Valdoria "
+            "on Tuesday, the province's governor said. Is the region ready for a bigger one? "
+            "The governor declared a state of emergency as engineers began to inspect schools "
+            "and the old bridge over the Sela river, which was closed to traffic and..."
+        ),
+    },
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Gov. Ron Ade signed it on Friday. The order took effect. He said so!",
+            ["Gov. Ron Ade signed it on Friday.", "The order took effect.", "He said so!"],
+        ),
+        (
+            "The U.S. Senate voted 50-49. It passed at 10 a.m. Tuesday.",
+            ["The U.S. Senate voted 50-49.", "It passed at 10 a.m. Tuesday."],
+        ),
+        (
+            "It grew in the U.S. The president said \u201cno.\u201d Then J. K. Rowe spoke.",
+            ["It grew in the U.S.", "The president said \u201cno.\u201d", "Then J. K. Rowe spoke."],
+        ),
+        (
+            "Prices rose 2.5%. Acme Inc. said sales fell. See No. 5.",
+            ["Prices rose 2.5%.", "Acme Inc. said sales fell.", "See No. 5."],
+        ),
+        (
+            "First paragraph without a stop\n\nSecond one.",
+            ["First paragraph without a stop", "Second one."],
+        ),
+        ("", []),
+    ],
+)
+def test_sentences_split_at_stops_but_not_abbreviations(text: str, expected: list[str]) -> None:
+    assert split_sentences(text) == expected
+
+
+def test_every_sentence_cites_the_article_it_comes_from() -> None:
+    summary = summarize(QUAKE, Params(words=70))
+    by_id = {a["id"]: a for a in QUAKE}
+    assert summary.sentences
+    for sentence in summary.sentences:
+        article = by_id[sentence.article_id]
+        assert sentence.text in " ".join(article["text"].split())
+        assert sentence.outlet == article["source"]
+        assert sentence.url == article["url"]
+
+
+def test_summary_draws_on_several_outlets_within_the_budget() -> None:
+    summary = summarize(QUAKE, Params(words=70))
+    assert len({s.article_id for s in summary.sentences}) >= 2
+    assert 35 <= summary.word_count <= 77  # the budget, passed by at most a tenth
+
+
+def test_fragments_questions_and_asides_are_left_out() -> None:
+    text = summarize(QUAKE, Params(words=200)).text
+    assert "ready for a bigger one" not in text  # a question
+    assert "closed to traffic and..." not in text  # cut off
+    assert "newsletter" not in text  # no other outlet says anything like it, and it is last
+
+
+def test_no_two_sentences_say_the_same_thing() -> None:
+    twins = [
+        {**QUAKE[0], "id": "x", "source": "X"},
+        {**QUAKE[0], "id": "y", "source": "Y", "title": "Quake in Valdoria"},
+        QUAKE[1],
+    ]
+    texts = [s.text for s in summarize(twins, Params(words=120)).sentences]
+    assert len(texts) == len(set(texts))
+
+
+def test_headline_is_the_most_representative_and_credited() -> None:
+    summary = summarize(QUAKE)
+    assert summary.headline in {a["title"] for a in QUAKE}
+    chosen = next(a for a in QUAKE if a["id"] == summary.headline_id)
+    assert (summary.headline, summary.headline_outlet) == (chosen["title"], chosen["source"])
+    # An off-topic headline is never the representative one.
+    odd = [*QUAKE, {"id": "z", "source": "Z", "title": "Football club signs new coach", "text": ""}]
+    assert summarize(odd).headline_id != "z"
+
+
+def test_empty_and_textless_stories() -> None:
+    assert summarize([]).sentences == ()
+    only_title = summarize([{"id": 1, "title": "A headline alone", "text": ""}])
+    assert (only_title.headline, only_title.sentences) == ("A headline alone", ())
+
+
+def test_summarize_file_groups_by_story_and_drops_copies() -> None:
+    records = [{**a, "story": "quake", "date": f"2026-05-0{i + 1}"} for i, a in enumerate(QUAKE)]
+    records.append({**QUAKE[1], "id": "copy", "story": "quake", "date": "2026-05-09"})
+    records.append({"id": "solo", "story": "other", "title": "Solo", "text": FLOOD})
+    rows = summarize_file(records, Params(words=60))
+    assert [r["story"] for r in rows] == ["quake", "other"]
+    assert "copy" not in {s["id"] for s in rows[0]["sentences"]}
+    assert {s["id"] for s in rows[1]["sentences"]} == {"solo"}
+
+
+def test_cli_prints_one_line_per_story(tmp_path, capsys) -> None:
+    path = tmp_path / "in.jsonl"
+    path.write_text(
+        "\n".join(json.dumps({**a, "story": 7}) for a in QUAKE) + "\n", encoding="utf-8"
+    )
+    assert main(["summarize", str(path), "--words", "50"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 1
+    row = json.loads(lines[0])
+    assert row["story"] == 7 and row["headline"] in {a["title"] for a in QUAKE}
+    assert row["summary"] == " ".join(s["text"] for s in row["sentences"])
+    assert {s["id"] for s in row["sentences"]} <= {"a1", "b1", "c1"}
+
+
+def test_cli_rejects_bad_input(tmp_path, capsys) -> None:
+    path = tmp_path / "bad.jsonl"
+    path.write_text("{not json\n", encoding="utf-8")
+    assert main(["summarize", str(path)]) == 2
+    assert "not JSON" in capsys.readouterr().err
+    assert main(["summarize", str(path), "--words", "0"]) == 2
+
+
+# --- stored summaries ----------------------------------------------------------------
+
+
+@pytest.fixture
+def newsroom(db) -> Newsroom:
+    return build()
+
+
+@pytest.mark.django_db
+def test_job_writes_a_cited_summary_and_clears_the_mark(newsroom: Newsroom) -> None:
+    story = newsroom.flood
+    assert Story.objects.get(pk=story.pk).summary_due
+    assert summaries.summarize_due() >= 3
+    version = StorySummary.objects.get(story=story)
+    article_ids = {newsroom.alpha.pk, newsroom.beta.pk}
+    assert version.sentences and {s["article_id"] for s in version.sentences} <= article_ids
+    assert all(s["text"] in FLOOD + FLOOD_2 for s in version.sentences)
+    assert Story.objects.get(pk=story.pk).title == version.headline
+    assert not Story.objects.filter(summary_due=True).exists()
+    assert summaries.summarize_due() == 0
+
+
+@pytest.mark.django_db
+def test_a_new_article_makes_a_new_version_and_keeps_the_old(newsroom: Newsroom) -> None:
+    summaries.summarize_due()
+    summaries.summarize_due()  # nothing changed: no new version
+    assert StorySummary.objects.filter(story=newsroom.flood).count() == 1
+    later = store(
+        outlet("epsilon"),
+        "Port Calloway flood: water recedes, 300 homes damaged",
+        "Water began to recede in Port Calloway's Harbour district on Tuesday after the river "
+        "burst its banks, leaving about 300 homes damaged. The mayor said the state of "
+        "emergency would stay in force while crews pumped out flooded streets and basements.",
+        "flood-recedes",
+        newsroom.now,
+    )
+    assert later.story_id == newsroom.flood.pk
+    assert Story.objects.get(pk=newsroom.flood.pk).summary_due
+    summaries.summarize_due()
+    versions = list(StorySummary.objects.filter(story=newsroom.flood))
+    assert len(versions) == 2
+    assert versions[0].article_count == 3 and versions[1].article_count == 2
+
+
+@pytest.mark.django_db
+def test_story_page_shows_summary_citations_credits_and_sources(
+    newsroom: Newsroom, client: Client
+) -> None:
+    summaries.summarize_due()
+    version = StorySummary.objects.get(story=newsroom.flood)
+    page = client.get(f"/story/{newsroom.flood.pk}").content.decode()
+    for sentence in version.sentences:
+        assert escape(sentence["text"]) in page
+        assert f'class="cite" href="/article/{sentence["article_id"]}"' in page
+    assert "Alpha: by Ana Reyes and Bo Lind." in page
+    assert f'href="{newsroom.alpha.canonical_url}"' in page
+    assert f'href="{newsroom.beta.canonical_url}"' in page
+    data = client.get(f"/story/{newsroom.flood.pk}.json").json()
+    assert [s["text"] for s in data["summary"]["sentences"]] == [
+        s["text"] for s in version.sentences
+    ]
+
+
+@pytest.mark.django_db
+def test_story_page_before_any_summary_shows_the_lead_report(
+    newsroom: Newsroom, client: Client
+) -> None:
+    page = client.get(f"/story/{newsroom.flood.pk}").content.decode()
+    assert "story-summary" not in page
+    assert FLOOD.split(".")[0] in page
+
+
+@pytest.mark.django_db
+def test_merged_story_is_not_summarised(newsroom: Newsroom) -> None:
+    from newsdesk.stories.clustering import merge_stories
+
+    merge_stories(newsroom.flood.pk, [newsroom.rates.pk])
+    summaries.summarize_due()
+    assert not StorySummary.objects.filter(story=newsroom.rates).exists()
+    assert StorySummary.objects.filter(story=newsroom.flood).exists()
