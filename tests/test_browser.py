@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from newsdesk.stories.summaries import summarize_due
 from newsroom import Newsroom, build
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -111,6 +112,32 @@ def test_story_page_keyboard_and_dark_mode(site: tuple[str, Newsroom], browser: 
     assert page.evaluate("getComputedStyle(document.body).backgroundColor") != light
     _shoot(page, "story-phone-dark")
     watch.clean()
+
+
+@pytest.fixture
+def summarised(site: tuple[str, Newsroom]) -> tuple[str, Newsroom]:
+    summarize_due()  # before the browser starts: the ORM is not used while it runs
+    return site
+
+
+def test_story_summary_cites_every_sentence(
+    summarised: tuple[str, Newsroom], browser: Browser
+) -> None:
+    base, newsroom = summarised
+    for name, viewport in (("story-summary-desktop", DESKTOP), ("story-summary-phone", PHONE)):
+        page, watch = _open(browser, f"{base}/story/{newsroom.flood.pk}", viewport)
+        sentences = page.locator(".story-summary .sentence")
+        assert sentences.count() >= 1
+        for sentence in sentences.all():
+            cite = sentence.locator("a.cite")
+            assert cite.is_visible() and cite.inner_text() in {"Alpha", "Beta"}
+        assert page.locator(".story-summary .source a").count() == 2
+        assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+        _shoot(page, name)
+        watch.clean()
+    page.locator(".story-summary a.cite").first.click()
+    page.wait_for_load_state("networkidle")
+    assert "/article/" in page.url
 
 
 def test_search_from_the_masthead(site: tuple[str, Newsroom], browser: Browser) -> None:
