@@ -85,8 +85,11 @@ def test_front_page_ranks_by_outlets_and_recency(newsroom: Newsroom, client: Cli
     # the ten-day-old bridge comes last.
     assert top == [newsroom.flood.pk, newsroom.rates.pk, newsroom.bridge.pk]
     assert data["top"][0]["outlets"] == 2
+    # The flood's outlet files it under World; the rates story declares nothing, so its
+    # words (a central bank, interest rates, inflation, markets) file it under Business.
     assert data["sections"] == [
-        {"name": "World", "url": "/section/world", "stories": [data["top"][0]]}
+        {"name": "World", "url": "/section/world", "stories": [data["top"][0]]},
+        {"name": "Business", "url": "/section/business", "stories": [data["top"][1]]},
     ]
     html = client.get("/").content.decode()
     assert "Top stories" in html and "and 1 more outlet" in html

@@ -5,7 +5,8 @@ folder called "Foreign". Readers want one "World" section, so a declared label (
 source's folder, the page's declared section or category) is matched word by word against
 a small vocabulary; failing that, the article URL's path ("/business/2026/...") is read the
 same way. A declared label that matches nothing is kept as the outlet wrote it, so an
-editor's own folders ("Local", "Harbour") still become sections.
+editor's own folders ("Local", "Harbour") still become sections. An article with no label
+and a plain URL gets the section its own words point to (pipeline/section_text.py), or none.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from django.utils.text import slugify
+
+from newsdesk.pipeline.section_text import section_from_text
 
 # Canonical section -> words that name it in labels and URL paths. Order matters: the
 # first section with a matching word wins ("world business" is Business? no: World).
@@ -97,15 +100,21 @@ def from_url(url: str) -> str:
     return ""
 
 
-def section_for(declared: Iterable[str], url: str = "") -> str:
+def section_for(
+    declared: Iterable[str], url: str = "", *, title: str = "", text: str = "", language: str = ""
+) -> str:
     """One article's section: its declared labels first, then its URL path; a declared
-    label that names no known section is kept as written."""
+    label that names no known section is kept as written. With nothing declared and a
+    plain URL, the section its words point to (English only), if they point clearly."""
     labels = [label.strip() for label in declared if label and label.strip()]
     for label in labels:
         hit = _match(label)
         if hit:
             return hit
-    return from_url(url) or (labels[0][:100] if labels else "")
+    found = from_url(url) or (labels[0][:100] if labels else "")
+    if found or not title or language not in ("", "en"):
+        return found
+    return section_from_text(title, text)
 
 
 def story_section(sections: Iterable[str]) -> str:
