@@ -1,0 +1,774 @@
+"""People and organisations named in a story's articles: rules, or a spaCy model if installed.
+
+:func:`find_names` returns both kinds (:func:`find_people` and :func:`find_organisations`
+filter it). If spaCy and an English pipeline (``en_core_web_sm``, ``_md``, ``_lg`` or
+``_trf``, looked for once, lazily, never downloaded) can be imported, its PERSON and ORG
+entities are used; otherwise, or with ``use_model=False`` (or :data:`USE_MODEL` set to
+False), these rules over the capitalised runs of :mod:`newsdesk.pipeline.entities`:
+
+- Organisations first. A run holding a head word ("Inc", "Corp", "Bank", "Ministry",
+  "University", "Party", "Department", "Agency", "Council", "Committee", "Court", "Post",
+  "Times", ...) gives an organisation from the capitalised words before the head through the
+  last head, plus an "of/for/on ..." complement after it ("Ministry of Defence", "Reserve Bank
+  of India", "Centers for Disease Control and Prevention"). A few institutions stand alone
+  ("Congress", "the Kremlin", "Reuters", "the House"), as do one-word banks ("Bundesbank").
+  One to three words after a cue ("the utility Oncor", "shares in Halvorsen", "analysts at
+  Goldman Sachs", and the next name joined by "and") or before "shares" ("Tesla shares") are
+  one too. All-capital words of 2-6 letters (NATO, FBI, CDC, WHO) are acronyms, except
+  common ones (CEO, GDP, TV, US state codes, Roman numerals).
+- Then people. Words after a title ("President", "Gov.", "Sen.", "Prime Minister", "Dr.",
+  "Foreign Minister") or a role word ("spokeswoman Jane Doe", "a spokesman, Oleksandr
+  Petrenko,") are a name (a lone surname only after a title such as "President" or "Mr.").
+  So are two or three capitalised words next to "said"/"told"/"according to", before ", who"
+  or ", a/an <role>", and two to five starting with a known given name (a list of about a
+  thousand across cultures, src/newsdesk/data/given_names.txt). Such a person (with no
+  title) whose name is a place ("New York said"), or who has no given name and a country or
+  state in the name ("Southern California Edison said"), is dropped: the gazetteer of
+  :mod:`newsdesk.pipeline.places` tells.
+- Merging. A lone surname ("Biden said", "President Biden") counts for the full name that
+  ends with it, and a lone one-word organisation name ("Tesla's recall") for it. A shorter
+  organisation name that ends a longer one ("Defence Ministry", "Russian Defence Ministry"),
+  an acronym in brackets after a name or matching its initials (CDC, EU: a form, not one
+  more mention), and a cue-found first word ("Halvorsen") count for the longer one.
+
+A capital that proves nothing (the first word of a sentence that is a common word, or a
+title-case headline word) does not start a name unless it is a title, a role, a head word,
+or a given name before another capitalised word. An all-capitals text is skipped.
+
+Limits: a one-word company with no cue ("Petrobras suspended work") is missed; team names
+("Toronto Argonauts") are not recognised; an organisation that speaks under a name that
+looks personal ("Cal Fire said") is taken for a person.
+
+Pure apart from reading the given-names list (package data) and, to vet people, the
+gazetteer: each once, lazily.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import importlib.util
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+from newsdesk.pipeline.entities import (
+    CONNECTORS,
+    DEMONYM_COUNTRIES,
+    FUNCTION_WORDS,
+    MONTHS,
+    WEEKDAYS,
+    Entity,
+    Story,
+    Token,
+    read_story,
+    slugify,
+    words,
+)
+
+USE_MODEL = True  # use a spaCy English model when one is importable
+MODEL_NAMES = ("en_core_web_sm", "en_core_web_md", "en_core_web_lg", "en_core_web_trf")
+
+
+TITLES = words(
+    """President President-elect Vice Prime Minister Chancellor Secretary Secretary-General
+    General Gen. Governor Gov. Lt. Senator Sen. Representative Rep. Congressman Congresswoman
+    Mayor Dr. Dr Mr. Mr Mrs. Mrs Ms. Ms Judge Justice Speaker King Queen Prince Princess Pope
+    Sheikh Emir Ambassador Commissioner Director Director-General Chairman Chairwoman Chair
+    Chief Councillor Councilman Councilwoman Councilor Professor Prof. Coach Captain Capt.
+    Colonel Col. Lieutenant Sergeant Sgt. Admiral Adm. Major Maj. Officer Detective Inspector
+    Superintendent Supt. Sheriff Deputy Attorney Premier Leader Bishop Archbishop Cardinal
+    Rabbi Imam Rev. Reverend Sir Dame Lord Lady Baroness Commander Cmdr. Marshal Spokesman
+    Spokeswoman Spokesperson Treasurer Comptroller Prosecutor Magistrate Envoy Executive
+    Founder Senator-elect Minister-President Pres. Atty."""
+)
+SOLO_TITLES = words(
+    """President President-elect Governor Gov. Senator Sen. Representative Rep. Congressman
+    Congresswoman Mayor Dr. Dr Mr. Mr Mrs. Mrs Ms. Ms Judge Chancellor Minister Secretary
+    Speaker King Queen Prince Princess Pope Sheikh Emir Professor Prof. Councillor Coach
+    Premier Rabbi Imam Bishop Archbishop Cardinal Sir Dame Lord Lady"""
+)  # titles that may stand before a surname alone: "President Biden", "Mr. Smith"
+HONORIFICS = words("Mr. Mr Mrs. Mrs Ms. Ms Dr. Dr Gov. Sen. Rep. Prof. Sir Dame")
+ROLE_WORDS = words(
+    """spokesman spokeswoman spokesperson minister president governor mayor senator leader
+    chief executive director economist analyst professor lawyer attorney activist coach
+    officer official chairman chairwoman chair founder co-founder author researcher scientist
+    doctor nurse teacher owner manager commander general ambassador envoy secretary adviser
+    advisor judge prosecutor candidate lawmaker councillor councilor legislator representative
+    head boss captain striker midfielder defender goalkeeper singer actor actress writer
+    journalist reporter editor photographer farmer worker student resident survivor witness
+    victim mother father son daughter wife husband brother sister grandmother grandfather
+    neighbour neighbor colleague premier chancellor negotiator strategist historian expert
+    engineer pilot driver diplomat deputy sheriff detective inspector superintendent
+    administrator organiser organizer campaigner protester veteran entrepreneur investor
+    banker trader consultant architect designer artist musician presenter host anchor
+    correspondent columnist commentator president-elect director-general governor-elect
+    quarterback pitcher forward winger batsman bowler jockey rider cyclist runner swimmer
+    boxer champion skipper"""
+)
+SPEECH_VERBS = words(
+    """said says told tells added adds wrote writes argued argues explained noted stated
+    asked warned warns urged urges insisted acknowledged claimed denied admitted announced
+    confirmed declined replied recalled estimated predicted testified posted tweeted
+    responded concluded cautioned"""
+)
+ORG_HEADS = words(
+    """Inc Inc. Corp Corp. Corporation Co. Company Ltd Ltd. LLC plc PLC AG ASA NV GmbH Group
+    Holdings Partners Capital Ventures Bank Bancorp Airlines Airways Railways Rail Ferries
+    Motors Technologies Technology Systems Industries Pharmaceuticals Pharma Semiconductor
+    Semiconductors Energy Foods Media Entertainment Communications Telecom Insurance Shipping
+    Logistics Mining Petroleum Steel Electric Chemicals Labs Laboratories Software Networks
+    Studios Brands Stores Enterprises Trust Fund Foundation Institute University College
+    School Academy Hospital Clinic Church Party Department Ministry Agency Council Committee
+    Commission Court Tribunal Authority Association Federation Union Organisation
+    Organization Office Bureau Service Board Administration Police Army Navy Force Guard Corps
+    Parliament Senate Congress Assembly Cabinet Times Post Journal Herald Tribune Gazette
+    News Press Telegraph Observer Chronicle Magazine Network Broadcasting Television Radio
+    Exchange Reserve Club FC League Society Alliance Coalition Movement Front Centre Center
+    Centers Museum Library Secretariat Directorate Command Cooperative Chamber House Watch
+    International"""
+)
+HEADS_WITH_COMPLEMENT = words(
+    """Ministry Department University College School Institute Bank Court Council Committee
+    Commission Office Agency Authority Association Federation Union Organisation Organization
+    Centers Center Centre Board Bureau Service Fund Foundation Church Academy Society League
+    Chamber Corporation Party Assembly House Administration Tribunal Museum Library Alliance
+    Coalition Movement Front Army Navy Corps Police Directorate Secretariat Command"""
+)
+NEEDS_PREFIX = words(
+    "House Times Post Journal News Press Force Guard Group Reserve Watch International"
+)
+COMPLEMENT_LINKS = frozenset({"of", "for", "on", "de"})
+KNOWN_ORGS = words(
+    """Congress Senate Parliament Bundestag Knesset Duma Kremlin Pentagon Interpol Europol
+    Reuters Bloomberg Xinhua Interfax Yonhap Kyodo Hamas Hezbollah Taliban Politburo"""
+) | frozenset({"White House", "Associated Press", "Al Jazeera", "Red Cross", "Red Crescent"})
+COMPOUND_ENDINGS = ("bank",)  # one-word banks: Bundesbank, Rabobank
+THE_ONLY_ORGS = words("House Commons Lords")  # an institution only as "the House"
+ORG_CUES = words(
+    """company firm group carmaker automaker retailer airline bank lender insurer startup
+    start-up giant maker manufacturer operator broadcaster newspaper outlet agency regulator
+    chipmaker planemaker supplier producer developer conglomerate utility brewer club team
+    charity union party network publisher miner watchdog distributor platform provider
+    subsidiary rival journal magazine website tabloid daily"""
+)
+SHARE_WORDS = words("shares stake stock")
+STAFF_WORDS = words(
+    """analysts economists researchers scientists engineers executives officials workers
+    employees staff lawyers traders strategists investors managers doctors experts pilots
+    crews"""
+)
+BEFORE_CUES = words("said says added wrote according")
+PARTICLES = words("de da do dos das del della di du van von der den la le al bin ibn el ter ten")
+ACRONYM_WORDS = words("WHO")  # acronyms spelt like a function word: the World Health Organization
+ACRONYM_STOP = words(
+    """US USA UK UAE CEO CFO COO CTO CIO TV GDP AI DNA RNA HIV AIDS COVID SARS PM AM OK ID
+    IT PR VIP FAQ PDF URL USB GPS ATM IPO ETF CPI PPI LGBT LGBTQ MP VAT EV SUV NFT UFO DIY
+    ASAP FYI TBA ICU ER BC AD BCE CE UTC GMT EST EDT PST PDT CST CDT BST CET CEST KM MPH KG
+    HQ IQ PC AC DC NY LA SF II III IV VI VII VIII IX XI XII XX AL AK AZ AR CA CO CT DE FL GA
+    HI IL IN IA KS KY ME MD MA MI MN MS MO MT NE NV NH NJ NM NC ND OH OR PA RI SC SD TN TX UT
+    VT VA WA WV WI WY"""
+)
+DEMONYMS = frozenset(DEMONYM_COUNTRIES) | words(
+    "European African Asian Arab Republican Democrat Democratic Conservative Liberal"
+)
+NOT_NAME_WORDS = words(
+    """River Lake Mount Island Islands Bay Sea Ocean Gulf Valley Street Road Avenue Square
+    Bridge Airport Station Park Stadium Arena County Province Region Oblast District Coast
+    Canal Strait Peninsula Desert Forest Beach Harbour Harbor Hall Tower Palace Castle Garden
+    Gardens Highway Motorway State City Day Week Year Cup Games Olympics Prize Award Act Bill
+    Law Treaty Agreement Accord Plan War Crisis Summit Festival Championship Open Series God"""
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """One mention of a person or an organisation: its words and where they stand."""
+
+    kind: str  # "person" | "organisation"
+    name: str
+    doc: int
+    first: int  # token indices in its text, inclusive
+    last: int
+    alias_of: str = ""  # an acronym in brackets after this organisation's name
+    cue: bool = False  # an organisation found by a cue alone (one word, maybe a short form)
+    titled: bool = False  # a person named after a title ("President ...")
+
+
+@dataclass(frozen=True, slots=True)
+class NameScan:
+    """A story's people and organisations, and where they were named."""
+
+    entities: tuple[Entity, ...]
+    covered: frozenset[tuple[int, int]]  # (doc, token index) inside a name
+    surnames: frozenset[str]  # people's last names, so a lone "Jackson" is no place
+
+
+@functools.cache
+def given_names() -> frozenset[str]:
+    """The shipped list of common given names (read once)."""
+    data = resources.files("newsdesk.data").joinpath("given_names.txt")
+    lines = data.read_text(encoding="utf-8").splitlines()
+    return frozenset(w for line in lines if not line.startswith("#") for w in line.split())
+
+
+def find_names(texts: Sequence[str], *, use_model: bool | None = None) -> list[Entity]:
+    """People and organisations of one story's texts, most mentioned first."""
+    return list(scan(read_story(texts), use_model=use_model).entities)
+
+
+def find_people(texts: Sequence[str], *, use_model: bool | None = None) -> list[Entity]:
+    """People named in one story's texts, most mentioned first."""
+    return [e for e in find_names(texts, use_model=use_model) if e.kind == "person"]
+
+
+def find_organisations(texts: Sequence[str], *, use_model: bool | None = None) -> list[Entity]:
+    """Organisations named in one story's texts, most mentioned first."""
+    return [e for e in find_names(texts, use_model=use_model) if e.kind == "organisation"]
+
+
+def scan(
+    story: Story,
+    *,
+    use_model: bool | None = None,
+    place_kind: Callable[[str], str] | None = None,
+) -> NameScan:
+    """Names of a read story, with the tokens they cover (for the place finder's veto).
+
+    A person found without a title is dropped if the whole name is a place ("New York
+    said") or, unless it starts with a given name, if a word of it is a country or a US
+    state ("Southern California Edison said"). `place_kind` tells the kind of place a name
+    is, or "" (by default: the gazetteer of newsdesk.pipeline.places, loaded on first use).
+    """
+    model = _load_model() if (USE_MODEL if use_model is None else use_model) else None
+    found = _model_mentions(story, model) if model is not None else _rule_mentions(story)
+    kind_of = place_kind or _gazetteer_kind
+    found = [m for m in found if m.kind != "person" or m.titled or not _placelike(m, kind_of)]
+    found += _surname_mentions(story, found)
+    covered = frozenset((m.doc, i) for m in found for i in range(m.first, m.last + 1))
+    people = [m for m in found if m.kind == "person"]
+    surnames = frozenset(m.name.split()[-1] for m in people)
+    entities = _merge_people(people) + _merge_organisations(
+        [m for m in found if m.kind == "organisation"]
+    )
+    entities.sort(key=lambda e: (-e.mentions, e.name))
+    return NameScan(tuple(entities), covered, surnames)
+
+
+# The rules
+
+
+def _rule_mentions(story: Story) -> list[Mention]:
+    """Mentions found by the rules: runs first, then acronyms outside them."""
+    found: list[Mention] = []
+    for run in story.runs:
+        found.extend(_run_mentions(_trim(run, story), story))
+    taken = {(m.doc, i) for m in found for i in range(m.first, m.last + 1)}
+    found.extend(_acronyms(story, taken, found))
+    return found
+
+
+def _trim(run: Sequence[Token], story: Story) -> list[Token]:
+    """The run without a leading word whose capital proves nothing."""
+    tokens = list(run)
+    while tokens and tokens[0].text in CONNECTORS:
+        tokens.pop(0)
+    if tokens and story.ambiguous(tokens[0]) and not _strong_start(tokens):
+        tokens.pop(0)
+    while tokens and tokens[0].text in CONNECTORS:
+        tokens.pop(0)
+    return tokens
+
+
+def _strong_start(tokens: Sequence[Token]) -> bool:
+    """Does a sentence-initial word still count: a title, a role, a head, or a given name?"""
+    first = tokens[0]
+    if first.text in TITLES or first.text in ORG_HEADS or first.lower in ROLE_WORDS:
+        return True
+    return first.text in given_names() and len(tokens) > 1 and tokens[1].titlecase
+
+
+def _run_mentions(tokens: list[Token], story: Story) -> list[Mention]:
+    """Organisations by head words, then people and cue-found organisations in the rest."""
+    found: list[Mention] = []
+    for piece, org in _split_orgs(tokens):
+        if org:
+            found.append(_mention("organisation", piece))
+            continue
+        for segment in _segments(piece):
+            found.extend(_segment_mentions(segment, story))
+    return found
+
+
+def _split_orgs(tokens: list[Token]) -> list[tuple[list[Token], bool]]:
+    """The run cut into organisation spans (by head words) and the pieces between."""
+    out: list[tuple[list[Token], bool]] = []
+    start = 0
+    at = 0
+    while at < len(tokens):
+        span = _org_span(tokens, at)
+        if span is None:
+            at += 1
+            continue
+        first, last = span
+        if first > start:
+            out.append((tokens[start:first], False))
+        out.append((tokens[first : last + 1], True))
+        start = at = last + 1
+    if start < len(tokens):
+        out.append((tokens[start:], False))
+    return out
+
+
+def _org_span(tokens: list[Token], at: int) -> tuple[int, int] | None:
+    """The organisation whose first head word is tokens[at], as (first, last), if any."""
+    head = tokens[at]
+    if head.text not in ORG_HEADS:
+        return None
+    first = at
+    while first > 0 and _prefix_word(tokens[first - 1], before_head=True):
+        first -= 1
+    last = at
+    for ahead in range(at + 1, len(tokens)):
+        if not _prefix_word(tokens[ahead]):
+            break
+        if tokens[ahead].text in ORG_HEADS:
+            last = ahead  # "Senate Appropriations Committee", "Reserve Bank"
+    last = _complement(tokens, last)
+    if first == last and (head.text in NEEDS_PREFIX or head.text not in KNOWN_ORGS):
+        return None
+    if first == at and head.text in NEEDS_PREFIX and last == at:
+        return None
+    return first, last
+
+
+def _prefix_word(token: Token, *, before_head: bool = False) -> bool:
+    """Can this word stand in an organisation's name before a head ("National", "BC")?
+
+    A title word may, right before a head ("Justice Department"), but an honorific may not.
+    """
+    if not token.capitalised or token.text in CONNECTORS or token.lower in FUNCTION_WORDS:
+        return False
+    if token.text in TITLES:
+        return before_head and token.text not in HONORIFICS
+    return True
+
+
+def _complement(tokens: list[Token], last: int) -> int:
+    """Extend a head by "of/for/on ..." words: "Ministry of Defence", "... and Prevention"."""
+    if tokens[last].text not in HEADS_WITH_COMPLEMENT:
+        return last
+    at = last + 1
+    if at >= len(tokens) or tokens[at].text not in COMPLEMENT_LINKS:
+        return last
+    end = last
+    while at < len(tokens):
+        token = tokens[at]
+        if _title_before_name(tokens, at):
+            break
+        if token.capitalised:
+            end = at
+        at += 1
+    return end
+
+
+def _title_before_name(tokens: list[Token], at: int) -> bool:
+    """A title or role word followed by a name: "... Secretary Jane Doe", not "Court of Justice"."""
+    token = tokens[at]
+    if token.text not in TITLES and token.lower not in ROLE_WORDS:
+        return False
+    return at + 1 < len(tokens) and tokens[at + 1].titlecase
+
+
+def _segments(piece: list[Token]) -> list[list[Token]]:
+    """Pieces split at connectors that are no part of a name ("and", "of", "the")."""
+    out: list[list[Token]] = []
+    current: list[Token] = []
+    for token in piece:
+        if token.is_word and token.text in CONNECTORS and token.text not in PARTICLES:
+            if current:
+                out.append(current)
+            current = []
+        elif token.is_word:
+            current.append(token)
+        elif current:  # "&": no person's name
+            out.append(current)
+            current = []
+    if current:
+        out.append(current)
+    return out
+
+
+def _segment_mentions(segment: list[Token], story: Story) -> list[Mention]:
+    """A person after a title, a known or cued organisation, or a cued person."""
+    titled = _after_title(segment)
+    if titled is not None:
+        return [_mention("person", titled, titled=True)] if titled else []
+    text = " ".join(t.text for t in segment)
+    if text in KNOWN_ORGS or _the_only(segment, story) or _compound_org(segment):
+        return [_mention("organisation", segment)]
+    if len(segment) <= 3 and (_org_cue(segment[0], story) or _shares_after(segment[-1], story)):
+        return [_mention("organisation", segment, cue=len(segment) == 1)]
+    person = _cued_person(segment, story)
+    return [_mention("person", person)] if person else []
+
+
+def _after_title(segment: list[Token]) -> list[Token] | None:
+    """Name words after the segment's last title word; None if it has no title word."""
+    marks = [i for i, t in enumerate(segment) if t.text in TITLES or _role_start(segment, i)]
+    if not marks:
+        return None
+    name: list[Token] = []
+    for token in segment[marks[-1] + 1 :]:
+        if not (_name_word(token) or (name and token.text in PARTICLES)):
+            break
+        name.append(token)
+    while name and name[-1].text in PARTICLES:
+        name.pop()
+    if len(name) == 1 and segment[marks[-1]].text not in SOLO_TITLES:
+        return []
+    return name[:5]
+
+
+def _role_start(segment: list[Token], at: int) -> bool:
+    """A capitalised role word opening a sentence: "Activist Rohan Mehta"."""
+    return at == 0 and segment[0].initial and segment[0].lower in ROLE_WORDS
+
+
+def _name_word(token: Token) -> bool:
+    """Can this word be part of a person's name?"""
+    text = token.text
+    if len(text) == 2 and text.endswith(".") and text[0].isupper():
+        return True  # an initial
+    return (
+        token.titlecase
+        and len(text) > 1
+        and token.lower not in FUNCTION_WORDS
+        and (token.lower not in MONTHS or text in given_names())
+        and token.lower not in WEEKDAYS
+        and text not in TITLES
+        and text not in ORG_HEADS
+        and text not in NOT_NAME_WORDS
+        and text not in DEMONYMS
+        and text not in KNOWN_ORGS
+    )
+
+
+def _compound_org(segment: list[Token]) -> bool:
+    """One word ending in an organisation word: "Bundesbank", "Commerzbank"."""
+    if len(segment) != 1 or not segment[0].titlecase:
+        return False
+    lower = segment[0].lower
+    return len(lower) > len("bank") + 2 and lower.endswith(COMPOUND_ENDINGS)
+
+
+def _the_only(segment: list[Token], story: Story) -> bool:
+    """ "the House": a word that is an institution only after a lower-case "the"."""
+    if len(segment) != 1 or segment[0].text not in THE_ONLY_ORGS or segment[0].initial:
+        return False
+    before = story.before(segment[0])
+    return before is not None and before.text == "the"
+
+
+def _org_cue(first: Token, story: Story) -> bool:
+    """Is the segment introduced as an organisation: "the utility Oncor", "shares in X"?"""
+    before = story.before(first)
+    if before is None or not before.is_word:
+        return False
+    if before.text in ORG_CUES:
+        return True
+    if before.text in ("and", "or"):  # "pilots at Iberia and Vueling"
+        previous = _segment_start(story, before)
+        return previous is not None and _org_cue(previous, story)
+    earlier = story.before(first, 2)
+    if earlier is None or not earlier.is_word:
+        return False
+    if before.text in ("in", "of") and earlier.lower in SHARE_WORDS:
+        return True
+    return before.text == "at" and earlier.lower in STAFF_WORDS
+
+
+def _shares_after(last: Token, story: Story) -> bool:
+    """ "Tesla shares fell", "Halvorsen's stock"."""
+    after = story.after(last)
+    return after is not None and after.is_word and after.text in SHARE_WORDS
+
+
+def _cued_person(segment: list[Token], story: Story) -> list[Token]:
+    """Two to five name words made a person by a given name, a role, or speech nearby."""
+    shaped = 2 <= len(segment) <= 5 and segment[-1].text not in PARTICLES
+    if not shaped or not all(_name_word(t) or t.text in PARTICLES for t in segment):
+        return []
+    if segment[0].text in given_names():
+        return segment
+    return segment if len(segment) <= 3 and _person_cue(segment, story) else []
+
+
+def _person_cue(segment: list[Token], story: Story) -> bool:
+    """A role or a speech verb just before, or speech or an apposition just after."""
+    first, last = segment[0], segment[-1]
+    return (
+        _role_before(first, story)
+        or _speech_before(first, story)
+        or _speech_after(last, story)
+        or _apposition_after(last, story)
+    )
+
+
+def _segment_start(story: Story, link: Token) -> Token | None:
+    """The first word of the capitalised words just before a linking word, if any."""
+    start = None
+    token = story.before(link)
+    while token is not None and token.titlecase:
+        start = token
+        token = story.before(token)
+    return start
+
+
+def _role_before(first: Token, story: Story) -> bool:
+    """ "spokeswoman Jane Doe", "a military spokesman, Oleksandr Petrenko"."""
+    before = story.before(first)
+    if before is not None and before.text == ",":
+        before = story.before(first, 2)
+    return before is not None and before.is_word and before.lower in ROLE_WORDS
+
+
+def _speech_before(first: Token, story: Story) -> bool:
+    """ "said Veronica Marsh", "according to Jane Doe"."""
+    before = story.before(first)
+    if before is None or not before.is_word:
+        return False
+    if before.text == "to":
+        earlier = story.before(first, 2)
+        return earlier is not None and earlier.text == "according"
+    return before.text in BEFORE_CUES
+
+
+def _speech_after(last: Token, story: Story) -> bool:
+    """ "Jane Doe said", "Jane Doe told reporters"."""
+    after = story.after(last)
+    return after is not None and after.is_word and after.text in SPEECH_VERBS
+
+
+def _apposition_after(last: Token, story: Story) -> bool:
+    """ "Jane Doe, who ...", "Jane Doe, a shop owner in ...", "Jane Doe, 45,"."""
+    comma = story.after(last)
+    if comma is None or comma.text != ",":
+        return False
+    word = story.after(last, 2)
+    if word is None:
+        return False
+    if word.text in ("who", "whose") or word.text.isdigit():
+        return True
+    if word.text not in ("a", "an"):
+        return False
+    following = (story.after(last, k) for k in range(3, 6))
+    return any(t is not None and t.is_word and t.lower in ROLE_WORDS for t in following)
+
+
+def _acronyms(story: Story, taken: set[tuple[int, int]], found: list[Mention]) -> list[Mention]:
+    """Organisations written as acronyms (NATO, CDC), outside names already found."""
+    ends = {(m.doc, m.last): m for m in found if m.kind == "organisation"}
+    out: list[Mention] = []
+    for row in story.tokens:
+        for token in row:
+            if (token.doc, token.index) in taken or not _acronym(token.text):
+                continue
+            owner = _bracketed_after(token, story, ends)
+            name = token.text.replace(".", "")
+            out.append(Mention("organisation", name, token.doc, token.index, token.index, owner))
+    return out
+
+
+def _acronym(text: str) -> bool:
+    """All capitals, 2-6 letters, and not a common abbreviation."""
+    letters = text.replace(".", "")
+    return (
+        2 <= len(letters) <= 6
+        and letters.isalpha()
+        and letters.isupper()
+        and letters not in ACRONYM_STOP
+        and (letters.lower() not in FUNCTION_WORDS or letters in ACRONYM_WORDS)
+    )
+
+
+def _bracketed_after(token: Token, story: Story, ends: dict[tuple[int, int], Mention]) -> str:
+    """The organisation named just before "(ACRONYM)", if any."""
+    opening, closing = story.before(token), story.after(token)
+    if opening is None or closing is None or opening.text != "(" or closing.text != ")":
+        return ""
+    owner = ends.get((token.doc, opening.index - 1))
+    return owner.name if owner else ""
+
+
+def _surname_mentions(story: Story, found: list[Mention]) -> list[Mention]:
+    """Lone surnames ("Ortiz told") of people named in full, and later lone mentions of
+    one-word organisations ("Tesla's recall")."""
+    surnames = {m.name.split()[-1] for m in found if m.kind == "person" and " " in m.name}
+    single = {m.name for m in found if m.kind == "organisation" and " " not in m.name}
+    taken = {(m.doc, i) for m in found for i in range(m.first, m.last + 1)}
+    out: list[Mention] = []
+    for run in story.runs:
+        tokens = _trim(run, story)
+        if len(tokens) != 1 or (tokens[0].doc, tokens[0].index) in taken:
+            continue
+        token = tokens[0]
+        if token.text in surnames:
+            out.append(Mention("person", token.text, token.doc, token.index, token.index))
+        elif token.text in single and token.titlecase:
+            out.append(Mention("organisation", token.text, token.doc, token.index, token.index))
+    return out
+
+
+def _mention(
+    kind: str, tokens: Sequence[Token], *, cue: bool = False, titled: bool = False
+) -> Mention:
+    """A mention of the given words."""
+    name = " ".join(t.text for t in tokens)
+    first, last = tokens[0].index, tokens[-1].index
+    return Mention(kind, name, tokens[0].doc, first, last, cue=cue, titled=titled)
+
+
+def _gazetteer_kind(name: str) -> str:
+    """The kind of place of the gazetteer (loaded on first use) a name is, or ""."""
+    from newsdesk.pipeline.places import gazetteer
+
+    return gazetteer().kind_of(name)
+
+
+def _placelike(person: Mention, kind_of: Callable[[str], str]) -> bool:
+    """A person's name that reads as a place, or holds a country or state (no given name)."""
+    if kind_of(person.name):
+        return True
+    words = person.name.split()
+    if words[0] in given_names():
+        return False
+    return any(kind_of(w) in ("country", "state") for w in words)
+
+
+# Merging mentions into entities
+
+
+def _merge_people(mentions: list[Mention]) -> list[Entity]:
+    """People with lone surnames counted for the full name that ends with them."""
+    counts: Counter[str] = Counter(m.name for m in mentions)
+    full = sorted((n for n in counts if " " in n), key=lambda n: (-counts[n], n))
+    by_surname: dict[str, str] = {}
+    for name in full:
+        by_surname.setdefault(name.split()[-1], name)
+    merged: Counter[str] = Counter()
+    for name, count in counts.items():
+        merged[by_surname.get(name, name) if " " not in name else name] += count
+    return [Entity(n, "person", c, slugify(n)) for n, c in merged.items()]
+
+
+def _merge_organisations(mentions: list[Mention]) -> list[Entity]:
+    """Organisations with short forms and acronyms counted for the longest name."""
+    counts: Counter[str] = Counter()
+    for m in mentions:  # an acronym in brackets is a form, not another mention
+        counts[m.name] += 0 if m.alias_of else 1
+    aliases = {m.name: m.alias_of for m in mentions if m.alias_of}
+    cued = {m.name for m in mentions if m.cue}
+    longer = _LongerForms(sorted(counts, key=lambda n: (-len(n.split()), -counts[n], n)))
+    target = {n: aliases.get(n) or longer.of(n, n in cued) or n for n in counts}
+    merged: Counter[str] = Counter()
+    forms: defaultdict[str, set[str]] = defaultdict(set)
+    for name, count in counts.items():
+        root = _root(name, target)
+        merged[root] += count
+        if name != root:
+            forms[root].add(name)
+    return [
+        Entity(n, "organisation", c, slugify(n), tuple(sorted(forms[n]))) for n, c in merged.items()
+    ]
+
+
+def _root(name: str, target: dict[str, str]) -> str:
+    """Follow a chain of short forms to the name they stand for."""
+    seen = {name}
+    while target.get(name, name) != name and target[name] not in seen:
+        name = target[name]
+        seen.add(name)
+    return name
+
+
+class _LongerForms:
+    """Longer organisation names by their endings, first words and initials."""
+
+    def __init__(self, names: list[str]) -> None:  # longest (then most mentioned) first
+        self.by_ending: dict[tuple[str, ...], str] = {}
+        self.by_first: dict[str, str] = {}
+        self.by_initials: dict[str, str] = {}
+        for name in names:
+            words = tuple(name.split())
+            for size in range(2, len(words)):
+                self.by_ending.setdefault(words[-size:], name)
+            if len(words) > 1:
+                self.by_first.setdefault(words[0], name)
+                initials = _initials(words)
+                for cut in (initials, initials[:-1]):
+                    if len(cut) >= 2:
+                        self.by_initials.setdefault(cut, name)
+
+    def of(self, name: str, cued: bool) -> str:
+        """A longer name this one is a short form of, or ""."""
+        words = tuple(name.split())
+        if len(words) >= 2:
+            return self.by_ending.get(words, "")
+        if cued and words[0] in self.by_first:
+            return self.by_first[words[0]]
+        if name.isupper() and name.isalpha():
+            return self.by_initials.get(name, "")
+        return ""
+
+
+def _initials(words: Sequence[str]) -> str:
+    """Initials of the capitalised words of a name: "Centers for Disease Control" -> "CDC"."""
+    return "".join(w[0] for w in words if w not in CONNECTORS and w[0].isupper())
+
+
+# The model, when one is installed
+
+
+@functools.cache
+def _load_model() -> Any | None:
+    """An installed spaCy English pipeline, or None (looked for once; never downloaded)."""
+    try:
+        import spacy
+    except ImportError:
+        return None
+    for name in MODEL_NAMES:
+        if importlib.util.find_spec(name) is None:
+            continue
+        try:
+            return spacy.load(name)
+        except (OSError, ImportError, ValueError):
+            continue
+    return None
+
+
+def _model_mentions(story: Story, nlp: Any) -> list[Mention]:
+    """PERSON and ORG entities of the model, as mentions over the story's tokens."""
+    kinds = {"PERSON": "person", "ORG": "organisation"}
+    found: list[Mention] = []
+    for doc, text in enumerate(story.texts):
+        row = story.tokens[doc]
+        if not row:
+            continue
+        starts = [t.start for t in row]
+        for ent in nlp(text).ents:
+            kind = kinds.get(ent.label_)
+            if kind is None:
+                continue
+            first = bisect.bisect_left(starts, ent.start_char)
+            last = bisect.bisect_left(starts, ent.end_char) - 1
+            words = [t for t in row[first : last + 1] if t.is_word]
+            if kind == "person":
+                words = [t for t in words if t.text not in TITLES]
+            while words and words[0].lower in FUNCTION_WORDS:
+                words.pop(0)
+            if words:
+                found.append(_mention(kind, words))
+    return found
