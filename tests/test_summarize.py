@@ -250,3 +250,74 @@ def test_merged_story_is_not_summarised(newsroom: Newsroom) -> None:
     summaries.summarize_due()
     assert not StorySummary.objects.filter(story=newsroom.rates).exists()
     assert StorySummary.objects.filter(story=newsroom.flood).exists()
+
+
+LANDSLIDE_A = (
+    "A landslide buried part of a village near Cusco, Peru, on Sunday, and at least 14 "
+    "people were killed, said Governor Rosa Quispe. About 200 homes were destroyed, and the "
+    "Red Cross sent teams from Lima to help the survivors."
+)
+LANDSLIDE_B = (
+    "At least 16 people were killed when a landslide struck a village outside Cusco in Peru "
+    "on Sunday, Governor Rosa Quispe told reporters. The Red Cross said 200 homes were "
+    "destroyed and that rescuers from Lima had reached the area."
+)
+
+
+@pytest.fixture
+def landslide(db) -> Story:
+    from django.utils import timezone
+
+    from newsdesk.stories import clustering
+
+    clustering._ASSIGNERS.clear()
+    now = timezone.now()
+    a = store(outlet("andes"), "Landslide near Cusco kills 14", LANDSLIDE_A, "a", now)
+    b = store(outlet("pacific"), "Peru landslide: 16 dead near Cusco", LANDSLIDE_B, "b", now)
+    assert a.story_id == b.story_id
+    clustering._ASSIGNERS.clear()
+    summaries.summarize_due()
+    return Story.objects.get(pk=a.story_id)
+
+
+@pytest.mark.django_db
+def test_key_figures_are_aligned_and_disagreements_shown(landslide: Story) -> None:
+    figures = StorySummary.objects.get(story=landslide).figures
+    by_key = {row["key"]: row for row in figures}
+    killed = by_key["kill"]
+    assert {(v["outlet"], v["value"]) for v in killed["values"]} == {
+        ("Andes", 14.0),
+        ("Pacific", 16.0),
+    }
+    assert killed["agree"] is False
+    homes = next(row for row in figures if row["counted"].endswith("homes"))
+    assert homes["agree"] is True and len(homes["values"]) == 2
+
+
+@pytest.mark.django_db
+def test_places_people_and_organisations_get_pages(landslide: Story, client: Client) -> None:
+    from newsdesk.stories.models import Entity
+
+    named = {(e.kind, e.name) for e in Entity.objects.filter(stories=landslide)}
+    assert {("place", "Cusco"), ("place", "Peru"), ("place", "Lima")} <= named
+    assert ("person", "Rosa Quispe") in named
+    assert ("organisation", "Red Cross") in named
+    cusco = Entity.objects.get(kind="place", name="Cusco")
+    assert cusco.country_code == "PE" and cusco.latitude is not None
+    page = client.get(cusco.get_absolute_url())
+    assert page.status_code == 200 and escape(landslide.title) in page.content.decode()
+    data = client.get(cusco.get_absolute_url() + ".json").json()
+    assert [s["id"] for s in data["stories"]] == [landslide.pk]
+    story_page = client.get(f"/story/{landslide.pk}").content.decode()
+    assert f'href="{cusco.get_absolute_url()}"' in story_page
+    assert "Key figures" in story_page and "Outlets differ" in story_page
+    assert client.get("/place/no-such-place").status_code == 404
+
+
+@pytest.mark.django_db
+def test_entities_are_replaced_when_the_story_is_summarised_again(landslide: Story) -> None:
+    from newsdesk.stories.models import StoryEntity
+
+    before = StoryEntity.objects.filter(story=landslide).count()
+    summaries.summarize_story(landslide)
+    assert StoryEntity.objects.filter(story=landslide).count() == before > 0

@@ -13,6 +13,14 @@ urlpatterns = [
     path("story/<int:pk>.json", views.story_json, name="story-json"),
     path("section/<slug:section>", views.section_page, name="section"),
     path("section/<slug:section>.json", views.section_json, name="section-json"),
+    *(
+        pattern
+        for kind in ("place", "person", "organisation")
+        for pattern in (  # the JSON twin first: <str:slug> would take "x.json" too
+            path(f"{kind}/<str:slug>.json", views.entity_json, {"kind": kind}, name=f"{kind}-json"),
+            path(f"{kind}/<str:slug>", views.entity_page, {"kind": kind}, name=kind),
+        )
+    ),
     path("sources", views.sources_page, name="sources"),
     path("sources.json", views.sources_json, name="sources-json"),
     path("source/<int:pk>", views.source_page, name="source"),

@@ -18,7 +18,7 @@ from newsdesk.comments import service as comments
 from newsdesk.ingest.models import Source
 from newsdesk.site.publish import Snapshot, newest
 from newsdesk.stories.images import image_data
-from newsdesk.stories.models import Article, Story
+from newsdesk.stories.models import Article, Entity, Story, StoryEntity
 from newsdesk.stories.related import related_story_ids
 from newsdesk.stories.sections import SECTIONS, slug
 
@@ -30,6 +30,7 @@ CANDIDATES = 300  # the newest stories the front page ranks
 PER_PAGE = 30
 RELATED = 4
 HISTORY = 10  # earlier summary versions shown on a story page
+ENTITIES_SHOWN = 12  # places, people and organisations listed per kind on a story page
 
 
 def when(moment: datetime) -> str:
@@ -217,6 +218,16 @@ def summary_data(story: Story, history: int = HISTORY) -> dict[str, Any] | None:
             {**s, "article_url": reverse("article", args=[s["article_id"]])}
             for s in latest.sentences
         ],
+        "figures": [
+            {
+                **row,
+                "values": [
+                    {**v, "article_url": reverse("article", args=[v["article_id"]])}
+                    for v in row["values"]
+                ],
+            }
+            for row in latest.figures
+        ],
         "history": [
             {
                 "at": v.created_at.isoformat(),
@@ -251,6 +262,7 @@ def story_data(story: Story, paragraphs: int | None = LEAD_PARAGRAPHS) -> dict[s
         "first_report_id": story.first_report_id,
         "summary": summary_data(story),
         "credits": _credits(articles),
+        **story_entities(story.pk),
         "articles": articles,
         "coverage": _coverage(articles),
         "timeline": _timeline(articles, story.first_report_id),
@@ -363,6 +375,52 @@ def section_data(request: HttpRequest, section_slug: str) -> dict[str, Any]:
     }
 
 
+def entity_ref(entity: Entity) -> dict[str, Any]:
+    return {
+        "kind": entity.kind,
+        "name": entity.name,
+        "slug": entity.slug,
+        "url": entity.get_absolute_url(),
+        "detail": entity.detail,
+        "country_code": entity.country_code,
+        "latitude": entity.latitude,
+        "longitude": entity.longitude,
+    }
+
+
+def story_entities(story_id: int, per_kind: int = ENTITIES_SHOWN) -> dict[str, list[dict]]:
+    """The places, people and organisations a story names, most mentioned first."""
+    links = (
+        StoryEntity.objects.filter(story_id=story_id)
+        .select_related("entity")
+        .order_by("-mentions", "entity__name")
+    )
+    found: dict[str, list[dict]] = {Entity.PLACE: [], Entity.PERSON: [], Entity.ORGANISATION: []}
+    for link in links:
+        shown = found[link.entity.kind]
+        if len(shown) < per_kind:
+            shown.append(entity_ref(link.entity))
+    return {
+        "places": found[Entity.PLACE],
+        "people": found[Entity.PERSON],
+        "organisations": found[Entity.ORGANISATION],
+    }
+
+
+def entity_data(request: HttpRequest, kind: str, entity_slug: str) -> dict[str, Any]:
+    """A place's, person's or organisation's page: the stories naming it, newest first."""
+    entity = get_object_or_404(Entity, kind=kind, slug=entity_slug)
+    story_ids = StoryEntity.objects.filter(entity=entity).values_list("story_id", flat=True)
+    stories = live(Story.objects.filter(pk__in=story_ids))
+    rows, nav = _paged(
+        request,
+        stories.order_by("-published_at", "-pk").values_list("pk", flat=True),
+        stories.count(),
+    )
+    found = cards(rows)
+    return {**entity_ref(entity), "stories": [found[pk] for pk in rows], "nav": nav}
+
+
 def source_card(source: Source, articles: int) -> dict[str, Any]:
     return {
         "id": source.pk,
@@ -448,6 +506,11 @@ def load_article(request: HttpRequest, pk: int) -> Snapshot:
         data["story"], data["related"] = None, []
     data["discussion"] = comments.discussion(article)
     return Snapshot(data, newest([changed, data["discussion"]["updated_at"]]))
+
+
+def load_entity(request: HttpRequest, kind: str, slug: str) -> Snapshot:
+    data = entity_data(request, kind, slug)
+    return Snapshot(data, _changed(data["stories"]))
 
 
 def load_section(request: HttpRequest, section: str) -> Snapshot:

@@ -16,6 +16,7 @@ from django.views.static import serve
 from newsdesk.comments.feeds import links as comment_feeds
 from newsdesk.site.data import (
     load_article,
+    load_entity,
     load_front,
     load_section,
     load_source,
@@ -91,6 +92,16 @@ def _section_feeds(data: dict[str, Any]) -> list[dict[str, str]]:
 def section_page(request: HttpRequest, data: dict[str, Any]) -> HttpResponse:
     context = {"section": data, "feeds": _section_feeds(data) + _site_feeds()}
     return render(request, "site/section.html", context)
+
+
+@conditional("entity.html", load_entity)
+def entity_page(request: HttpRequest, data: dict[str, Any]) -> HttpResponse:
+    return render(request, "site/entity.html", {"entity": data, "feeds": _site_feeds()})
+
+
+@conditional("entity.json", load_entity)
+def entity_json(request: HttpRequest, data: dict[str, Any]) -> HttpResponse:
+    return _json(data)
 
 
 @conditional("section.json", load_section)

@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from newsdesk.stories.clustering import merge_stories, split_articles
-from newsdesk.stories.models import Article, Image, Story, Tombstone
+from newsdesk.stories.models import Article, Entity, Image, Story, Tombstone
 
 
 class ArticleInline(admin.TabularInline):
@@ -86,3 +86,13 @@ class ImageAdmin(admin.ModelAdmin):
     def retry(self, request: HttpRequest, queryset: QuerySet[Image]) -> None:
         count = queryset.update(status=Image.Status.PENDING, attempts=0, error="")
         self.message_user(request, f"{count} image(s) will be fetched again.", messages.SUCCESS)
+
+
+@admin.register(Entity)
+class EntityAdmin(admin.ModelAdmin):
+    """Places, people and organisations found in stories (names can be corrected here)."""
+
+    list_display = ("name", "kind", "detail", "country_code")
+    list_filter = ("kind",)
+    search_fields = ("name", "slug")
+    readonly_fields = ("slug",)

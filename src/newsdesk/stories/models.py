@@ -218,7 +218,9 @@ class StorySummary(models.Model):
     """One version of a story's summary; the latest is shown, earlier ones are its history.
 
     ``sentences`` are ``{"text", "article_id", "outlet", "url"}``: every sentence cites the
-    article it was taken from.
+    article it was taken from. ``figures`` are rows of what the outlets count
+    (``{"key", "counted", "agree", "values": [{"outlet", "article_id", "value", "text",
+    "qualifier"}]}``), most reported first.
     """
 
     story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="summaries")
@@ -229,6 +231,9 @@ class StorySummary(models.Model):
     )
     headline_outlet = models.CharField(max_length=200, blank=True)
     sentences = models.JSONField(default=list)
+    figures = models.JSONField(
+        default=list, blank=True, help_text="Key figures aligned across the outlets."
+    )
     article_count = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -237,3 +242,49 @@ class StorySummary(models.Model):
 
     def __str__(self) -> str:
         return self.headline
+
+
+class Entity(models.Model):
+    """A place, person or organisation named in stories; its page lists those stories."""
+
+    PLACE = "place"
+    PERSON = "person"
+    ORGANISATION = "organisation"
+    KINDS = [(PLACE, "place"), (PERSON, "person"), (ORGANISATION, "organisation")]
+
+    kind = models.CharField(max_length=20, choices=KINDS)
+    slug = models.SlugField(max_length=200, allow_unicode=True)
+    name = models.CharField(max_length=200)
+    detail = models.CharField(
+        max_length=30, blank=True, help_text="For a place: country, state or city."
+    )
+    country_code = models.CharField(max_length=2, blank=True)
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    stories = models.ManyToManyField(Story, through="StoryEntity", related_name="entities")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "slug"], name="entity_unique_kind_slug")
+        ]
+        verbose_name_plural = "entities"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse(self.kind, args=[self.slug])
+
+
+class StoryEntity(models.Model):
+    """A story names an entity this many times (over its articles' headlines and leads)."""
+
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="+")
+    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="+")
+    mentions = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["story", "entity"], name="storyentity_unique")
+        ]
+        indexes = [models.Index(fields=["entity", "story"])]

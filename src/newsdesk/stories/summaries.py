@@ -1,9 +1,12 @@
 """Story summaries in the database: written by a periodic job, one version per change.
 
 A story is marked due whenever its articles change (``refresh_story``). The job summarises
-due stories (pipeline/summarize.py), stores a new ``StorySummary`` when the text or the
-headline changed (earlier versions stay, as the story's history), gives the story the
-summary's headline, and clears the mark unless the story changed again meanwhile.
+due stories (pipeline/summarize.py), aligns the figures its outlets report
+(pipeline/figures.py), links the places, people and organisations it names
+(pipeline/places.py, pipeline/names.py; English articles only, as their rules are), and
+stores a new ``StorySummary`` when the text, the headline or the figures changed (earlier
+versions stay, as the story's history). The story takes the summary's headline, and the
+mark is cleared unless the story changed again meanwhile.
 """
 
 from __future__ import annotations
@@ -11,16 +14,21 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from newsdesk.pipeline.figures import align_figures, extract_figures
+from newsdesk.pipeline.names import find_names
+from newsdesk.pipeline.places import find_places
 from newsdesk.pipeline.summarize import Params, summarize
-from newsdesk.stories.models import Article, Story, StorySummary
+from newsdesk.stories.models import Article, Entity, Story, StoryEntity, StorySummary
 from newsdesk.stories.signals import rows_changed
 
 MAX_ARTICLES = 40  # the first reports and the latest ones, when a story has more
 FIRST_ARTICLES = 10
 TEXT_CHARS = 6_000  # the lead carries the event; longer texts are cut before splitting
+FIGURES_SHOWN = 8  # key-figure rows kept per summary
+MAX_ENTITIES = 60  # places, people and organisations linked per story
 
 
 def article_docs(story: Story) -> list[dict[str, Any]]:
@@ -39,9 +47,75 @@ def article_docs(story: Story) -> list[dict[str, Any]]:
             "text": a.text[:TEXT_CHARS],
             "source": a.outlet,
             "url": a.canonical_url,
+            "language": a.language,
         }
         for a in articles
     ]
+
+
+def key_figures(docs: list[dict[str, Any]], limit: int = FIGURES_SHOWN) -> list[dict[str, Any]]:
+    """What the outlets count, aligned across them, disagreements kept side by side."""
+    rows = align_figures((d["id"], d["source"], extract_figures(d["text"])) for d in docs)
+    return [
+        {
+            "key": row.key,
+            "counted": row.counted,
+            "agree": row.agree,
+            "values": [
+                {"outlet": o, "article_id": a, "value": v, "text": t, "qualifier": q}
+                for o, a, v, t, q in row.values
+            ],
+        }
+        for row in rows[:limit]
+    ]
+
+
+def link_entities(story: Story, docs: list[dict[str, Any]]) -> bool:
+    """Replace the story's places, people and organisations; whether they changed."""
+    texts = [f"{d['title']}.\n\n{d['text']}" for d in docs]
+    found: list[tuple[dict[str, Any], int]] = [
+        (
+            {
+                "kind": Entity.PLACE,
+                "slug": p.slug[:200],
+                "name": p.name[:200],
+                "detail": p.kind,
+                "country_code": p.country_code[:2],
+                "latitude": p.lat,
+                "longitude": p.lon,
+            },
+            p.mentions,
+        )
+        for p in find_places(texts)
+    ]
+    found += [
+        ({"kind": e.kind, "slug": e.slug[:200], "name": e.name[:200]}, e.mentions)
+        for e in find_names(texts)
+        if e.slug
+    ]
+    links = StoryEntity.objects.filter(story=story)
+    with transaction.atomic():
+        before = set(links.values_list("entity_id", "mentions"))
+        links.delete()
+        for fields, mentions in found[:MAX_ENTITIES]:
+            entity = _entity(fields)
+            StoryEntity.objects.get_or_create(
+                story=story, entity=entity, defaults={"mentions": mentions}
+            )
+        changed = set(links.values_list("entity_id", "mentions")) != before
+        if changed:
+            rows_changed.send(sender=Story, story_ids=[story.pk])
+    return changed
+
+
+def _entity(fields: dict[str, Any]) -> Entity:
+    key = {"kind": fields["kind"], "slug": fields["slug"]}
+    defaults = {k: v for k, v in fields.items() if k not in key}
+    try:
+        with transaction.atomic():
+            return Entity.objects.get_or_create(**key, defaults=defaults)[0]
+    except IntegrityError:  # another worker created it first
+        return Entity.objects.get(**key)
 
 
 def summarize_story(story: Story) -> StorySummary | None:
@@ -54,8 +128,15 @@ def summarize_story(story: Story) -> StorySummary | None:
         {"text": s.text, "article_id": s.article_id, "outlet": s.outlet, "url": s.url}
         for s in summary.sentences
     ]
+    english = [d for d in docs if d["language"] in ("", "en")]
+    figures = key_figures(english)
+    link_entities(story, english)
     latest = story.summaries.first()
-    if latest and (latest.sentences, latest.headline) == (sentences, summary.headline):
+    if latest and (latest.sentences, latest.headline, latest.figures) == (
+        sentences,
+        summary.headline,
+        figures,
+    ):
         return latest
     with transaction.atomic():
         version = StorySummary.objects.create(
@@ -65,6 +146,7 @@ def summarize_story(story: Story) -> StorySummary | None:
             headline_article=Article.objects.filter(pk=summary.headline_id).first(),
             headline_outlet=summary.headline_outlet[:200],
             sentences=sentences,
+            figures=figures,
             article_count=len(docs),
         )
         if summary.headline and summary.headline != story.title:
