@@ -321,3 +321,39 @@ def test_entities_are_replaced_when_the_story_is_summarised_again(landslide: Sto
     before = StoryEntity.objects.filter(story=landslide).count()
     summaries.summarize_story(landslide)
     assert StoryEntity.objects.filter(story=landslide).count() == before > 0
+
+
+@pytest.mark.django_db
+def test_an_editors_title_survives_later_summaries(newsroom: Newsroom, admin_client) -> None:
+    story = newsroom.flood
+    summaries.summarize_due()
+    url = f"/admin/stories/story/{story.pk}/change/"
+    form = admin_client.get(url).context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None and k in form.fields}
+    data.update(
+        {
+            "title": "Port Calloway under water",
+            "articles-TOTAL_FORMS": "0",
+            "articles-INITIAL_FORMS": "0",
+        }
+    )
+    for key in ("published_at", "updated_at"):
+        moment = getattr(story, key)
+        data[f"{key}_0"], data[f"{key}_1"] = (
+            moment.strftime("%Y-%m-%d"),
+            moment.strftime("%H:%M:%S"),
+        )
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Story.objects.get(pk=story.pk).title_pinned
+    Story.objects.filter(pk=story.pk).update(summary_due=True, title="Port Calloway under water")
+    store(
+        outlet("zeta"),
+        "Port Calloway flood: 300 homes hit as river bursts banks",
+        "About 300 homes flooded in Port Calloway's Harbour district when the river burst its "
+        "banks, and the mayor declared a state of emergency as the water kept rising.",
+        "z",
+        newsroom.now,
+    )
+    summaries.summarize_due()
+    assert Story.objects.get(pk=story.pk).title == "Port Calloway under water"

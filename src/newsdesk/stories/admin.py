@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -37,6 +39,11 @@ class StoryAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Story]:
         return super().get_queryset(request).filter(merged_into__isnull=True)
+
+    def save_model(self, request: HttpRequest, obj: Story, form: Any, change: bool) -> None:
+        if "title" in form.changed_data:
+            obj.title_pinned = True  # the summary job no longer replaces it
+        super().save_model(request, obj, form, change)
 
     @admin.action(description="Merge the selected stories into the oldest")
     def merge(self, request: HttpRequest, queryset: QuerySet[Story]) -> None:

@@ -36,6 +36,9 @@ class Story(models.Model):
         on_delete=models.SET_NULL,
         related_name="merged",
     )
+    title_pinned = models.BooleanField(
+        default=False, help_text="An editor wrote the title: summaries keep it."
+    )
     summary_due = models.BooleanField(
         default=True, db_index=True, help_text="Articles changed since the last summary."
     )

@@ -5,8 +5,8 @@ due stories (pipeline/summarize.py), aligns the figures its outlets report
 (pipeline/figures.py), links the places, people and organisations it names
 (pipeline/places.py, pipeline/names.py; English articles only, as their rules are), and
 stores a new ``StorySummary`` when the text, the headline or the figures changed (earlier
-versions stay, as the story's history). The story takes the summary's headline, and the
-mark is cleared unless the story changed again meanwhile.
+versions stay, as the story's history). The story takes the summary's headline (unless an
+editor wrote its title), and the mark is cleared unless the story changed again meanwhile.
 """
 
 from __future__ import annotations
@@ -149,7 +149,7 @@ def summarize_story(story: Story) -> StorySummary | None:
             figures=figures,
             article_count=len(docs),
         )
-        if summary.headline and summary.headline != story.title:
+        if summary.headline and summary.headline != story.title and not story.title_pinned:
             Story.objects.filter(pk=story.pk).update(title=summary.headline[:500])
         rows_changed.send(sender=Story, story_ids=[story.pk])
     return version
