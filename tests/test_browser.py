@@ -140,6 +140,47 @@ def test_story_summary_cites_every_sentence(
     assert "/article/" in page.url
 
 
+@pytest.fixture
+def landslide(site: tuple[str, Newsroom]) -> tuple[str, int]:
+    from django.utils import timezone
+
+    from newsdesk.stories import clustering
+    from newsroom import outlet, store
+
+    clustering._ASSIGNERS.clear()
+    now = timezone.now()
+    texts = (
+        "A landslide buried part of a village near Cusco, Peru, on Sunday, and at least 14 "
+        "people were killed, said Governor Rosa Quispe. About 200 homes were destroyed, and "
+        "the Red Cross sent teams from Lima to help the survivors.",
+        "At least 16 people were killed when a landslide struck a village outside Cusco in "
+        "Peru on Sunday, Governor Rosa Quispe told reporters. The Red Cross said 200 homes "
+        "were destroyed and that rescuers from Lima had reached the area.",
+    )
+    a = store(outlet("andes"), "Landslide near Cusco kills 14", texts[0], "a", now)
+    store(outlet("pacific"), "Peru landslide: 16 dead near Cusco", texts[1], "b", now)
+    clustering._ASSIGNERS.clear()
+    summarize_due()  # before the browser starts
+    assert a.story_id is not None
+    return site[0], a.story_id
+
+
+def test_key_figures_and_names_on_a_phone(landslide: tuple[str, int], browser: Browser) -> None:
+    base, story_id = landslide
+    for name, viewport in (("story-figures-desktop", DESKTOP), ("story-figures-phone", PHONE)):
+        page, watch = _open(browser, f"{base}/story/{story_id}", viewport)
+        table = page.locator(".figures table")
+        assert table.is_visible()
+        assert page.locator(".figures tr.disagree").count() >= 1
+        assert page.get_by_role("link", name="Cusco", exact=True).is_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+        _shoot(page, name)
+        watch.clean()
+    page.get_by_role("link", name="Cusco", exact=True).click()
+    page.wait_for_load_state("networkidle")
+    assert "/place/" in page.url and page.locator("h1").inner_text() == "Cusco"
+
+
 def test_search_from_the_masthead(site: tuple[str, Newsroom], browser: Browser) -> None:
     base, newsroom = site
     page, watch = _open(browser, base + "/", DESKTOP)

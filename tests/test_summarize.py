@@ -357,3 +357,23 @@ def test_an_editors_title_survives_later_summaries(newsroom: Newsroom, admin_cli
     )
     summaries.summarize_due()
     assert Story.objects.get(pk=story.pk).title == "Port Calloway under water"
+
+
+@pytest.mark.django_db
+def test_a_story_no_outlet_filed_is_filed_by_its_places(landslide: Story) -> None:
+    assert Story.objects.get(pk=landslide.pk).section == "World"  # Peru, Cusco, Lima
+    figures = StorySummary.objects.get(story=landslide).figures
+    assert "people killed" in {row["counted"] for row in figures}
+
+
+@pytest.mark.parametrize(
+    ("codes", "expected"),
+    [(["US", "US", "FR"], "US"), (["FR", "DE"], "Europe"), (["PE"], "World"), ([], "")],
+)
+def test_region_section_follows_the_country_named_most(codes: list[str], expected: str) -> None:
+    from newsdesk.pipeline.places import Place
+
+    places = [
+        Place(f"P{i}", "city", code, "", 0.0, 0.0, i, 1, f"p{i}") for i, code in enumerate(codes)
+    ]
+    assert summaries.region_section(places) == expected

@@ -66,7 +66,7 @@ _VOCABULARY_TEXT: dict[str, str] = {
     """,
     "Crime": """
         police officer officers arrest arrested arrests suspect suspects murder murdered
-        homicide killing shooting shot stabbing stabbed robbery theft fraud burglary
+        homicide shooting shot stabbing stabbed robbery theft fraud burglary
         assault crime crimes criminal charged charges prosecutor prosecutors indictment
         indicted convicted conviction sentenced sentence prison jail trial jury guilty
         detective investigation gunman gang gangs trafficking kidnapping

