@@ -377,3 +377,19 @@ def test_region_section_follows_the_country_named_most(codes: list[str], expecte
         Place(f"P{i}", "city", code, "", 0.0, 0.0, i, 1, f"p{i}") for i, code in enumerate(codes)
     ]
     assert summaries.region_section(places) == expected
+
+
+@pytest.mark.django_db
+def test_cards_and_feeds_carry_the_summary(newsroom: Newsroom, client: Client) -> None:
+    before = client.get("/feed.json").json()
+    summaries.summarize_due()
+    text = " ".join(s["text"] for s in StorySummary.objects.get(story=newsroom.flood).sentences)
+    front = client.get("/index.json").json()
+    card = next(c for c in front["top"] if c["id"] == newsroom.flood.pk)
+    assert card["summary_text"] == text
+    section = client.get("/section/world").content.decode()
+    assert escape(" ".join(text.split()[:8])) in section
+    item = next(i for i in client.get("/feed.json").json()["items"] if i["title"] == card["title"])
+    assert item["summary"] == text and escape(text) in item["content_html"]
+    old = next(i for i in before["items"] if i["id"] == item["id"])
+    assert old.get("summary") != text  # before the job, the lead's description was used

@@ -111,6 +111,7 @@ def _card(story: Story, articles: list[dict[str, Any]]) -> dict[str, Any]:
         "section": section_ref(story.section),
         "image": _story_image(articles),
         "lead": articles[0] if articles else None,
+        "summary_text": story.summary_text,
     }
 
 

@@ -63,7 +63,8 @@ def story_item(request: HttpRequest, story: dict[str, Any]) -> dict[str, Any]:
     """A front-page story as a feed item: links to the story page."""
     lead = story["lead"] or {}
     outlets = story["outlets"]
-    content = _paragraphs_html(lead.get("paragraphs", []))
+    summary = story.get("summary_text", "")
+    content = _paragraphs_html([summary] if summary else lead.get("paragraphs", []))
     if lead:
         content += _source_html(lead)
     content += format_html("<p>Reported by {} outlet{}.</p>", outlets, "" if outlets == 1 else "s")
@@ -73,7 +74,7 @@ def story_item(request: HttpRequest, story: dict[str, Any]) -> dict[str, Any]:
         "url": url,
         "title": story["title"],
         "content_html": content,
-        "summary": lead.get("description", ""),
+        "summary": summary or lead.get("description", ""),
         "image": image_url(request, story.get("image")),
         "authors": list(lead.get("authors", [])),
         "language": lead.get("language", ""),

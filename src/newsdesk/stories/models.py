@@ -36,6 +36,9 @@ class Story(models.Model):
         on_delete=models.SET_NULL,
         related_name="merged",
     )
+    summary_text = models.TextField(
+        blank=True, help_text="The latest summary's text, for cards and feeds."
+    )
     title_pinned = models.BooleanField(
         default=False, help_text="An editor wrote the title: summaries keep it."
     )

@@ -194,8 +194,10 @@ def summarize_story(story: Story) -> StorySummary | None:
             figures=figures,
             article_count=len(docs),
         )
+        changes: dict[str, Any] = {"summary_text": summary.text}
         if summary.headline and summary.headline != story.title and not story.title_pinned:
-            Story.objects.filter(pk=story.pk).update(title=summary.headline[:500])
+            changes["title"] = summary.headline[:500]
+        Story.objects.filter(pk=story.pk).update(**changes)
         rows_changed.send(sender=Story, story_ids=[story.pk])
     return version
 
