@@ -112,7 +112,7 @@ def generate(
     """Fill the database; returns the story ids and the names to search for.
 
     ``save_articles`` writes each batch of unsaved Article objects (default: bulk_create;
-    benchmarks/scale.py passes a COPY on PostgreSQL), ``story_batch`` caps the rows of one
+    benchmarks/scale_site.py passes a COPY on PostgreSQL), ``story_batch`` caps the rows of one
     INSERT of stories (PostgreSQL takes at most 65,535 parameters in one statement).
     """
     from django.core.management import call_command
