@@ -393,3 +393,12 @@ def test_cards_and_feeds_carry_the_summary(newsroom: Newsroom, client: Client) -
     assert item["summary"] == text and escape(text) in item["content_html"]
     old = next(i for i in before["items"] if i["id"] == item["id"])
     assert old.get("summary") != text  # before the job, the lead's description was used
+
+
+@pytest.mark.django_db
+def test_the_periodic_job_summarises_due_stories(newsroom: Newsroom) -> None:
+    from newsdesk.stories.tasks import summarize_stories
+
+    assert summarize_stories.call_local() == 3  # flood, rates, bridge
+    assert StorySummary.objects.count() == 3
+    assert summarize_stories.call_local() == 0

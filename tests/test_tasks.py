@@ -100,6 +100,7 @@ def test_every_job_is_registered_once_django_is_set_up(tmp_path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "newsdesk.stories.tasks.fetch_images" in done.stdout.split()
+    assert "newsdesk.stories.tasks.summarize_stories" in done.stdout.split()
 
 
 def test_the_scheduler_clears_a_job_lock_left_by_a_killed_worker(tmp_path) -> None:
