@@ -112,6 +112,23 @@ def test_fragments_questions_and_asides_are_left_out() -> None:
     assert "newsletter" not in text  # no other outlet says anything like it, and it is last
 
 
+@pytest.mark.parametrize(
+    ("opening", "kept"),
+    [
+        ("VALDORIA CITY (AP) \u2014 An earthquake", "An earthquake"),
+        ("BRENA, Valdoria \u2014 An earthquake", "An earthquake"),
+        ("(Beta) An earthquake", "An earthquake"),
+        ("NATO Secretary General Ana Ruiz said an earthquake", "NATO Secretary General"),
+    ],
+)
+def test_a_wire_dateline_is_not_part_of_the_sentence(opening: str, kept: str) -> None:
+    text = f"{opening} of magnitude 6.1 struck the province of Valdoria on Tuesday."
+    article = {**QUAKE[0], "text": text}
+    sentences = [s.text for s in summarize([article, QUAKE[1]], Params(words=200)).sentences]
+    first = next(s for s in sentences if "magnitude 6.1 struck the province" in s)
+    assert first.startswith(kept) and first in text
+
+
 def test_no_two_sentences_say_the_same_thing() -> None:
     twins = [
         {**QUAKE[0], "id": "x", "source": "X"},

@@ -27,6 +27,7 @@ credited to its outlet. Pure: no clock, no I/O. A 20-article story takes a few m
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -150,9 +151,10 @@ def summarize(articles: Sequence[Mapping[str, Any]], params: Params | None = Non
 
 def _candidates(index: int, article: Mapping[str, Any], p: Params) -> list[_Candidate]:
     found = []
-    for position, text in enumerate(split_sentences(str(article.get("text") or ""))):
+    for position, sentence in enumerate(split_sentences(str(article.get("text") or ""))):
         if position >= p.lead_sentences:
             break
+        text = _DATELINE.sub("", sentence, count=1) if position == 0 else sentence
         length = len(text.split())
         if not p.min_words <= length <= p.max_words or not _complete(text):
             continue
@@ -160,6 +162,14 @@ def _candidates(index: int, article: Mapping[str, Any], p: Params) -> list[_Cand
         if vector:
             found.append(_Candidate(text, index, position, length, vector))
     return found
+
+
+# A wire dateline opening an article: "WASHINGTON (AP) — ", "LONDON, May 5 (Reuters) - ",
+# "(CNN) ": where the report was filed, not part of the statement.
+_DATELINE = re.compile(
+    r"^(?:[A-Z]{2}[A-Z.'\- ]{0,30}(?:, [A-Z][A-Za-z.]*(?: \d{1,2})?)?(?: \([^)]{1,30}\))?"
+    r"\s*[\u2014\u2013-]{1,2}|\([A-Za-z .]{2,30}\)\s*[\u2014\u2013-]{0,2})\s+(?=[A-Z\"\u201c])"
+)
 
 
 def _complete(text: str) -> bool:
