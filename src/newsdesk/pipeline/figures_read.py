@@ -12,8 +12,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import Stemmer
-
 from newsdesk.pipeline.figures_words import (
     _A_BEFORE,
     _A_SCALES,
@@ -51,24 +49,14 @@ from newsdesk.pipeline.figures_words import (
     _WORD_CHARS,
     _WORD_MARKS,
 )
-
-_STEM = Stemmer.Stemmer("english").stemWord
-_STEM_CACHE: dict[str, str] = {}
-_STEM_CACHE_LIMIT = 50_000
-
+from newsdesk.pipeline.textfeatures import stem
 
 # --- small helpers -----------------------------------------------------------------------
 
 
 def _stem(word: str) -> str:
-    """Porter2 stem of a word, lower-cased, memoised."""
-    word = word.lower().strip(_APOS)
-    stem = _STEM_CACHE.get(word)
-    if stem is None:
-        if len(_STEM_CACHE) > _STEM_CACHE_LIMIT:
-            _STEM_CACHE.clear()
-        stem = _STEM_CACHE[word] = _STEM(word)
-    return stem
+    """Porter2 stem of a word, lower-cased (textfeatures.stem, memoised there)."""
+    return stem(word.lower().strip(_APOS))
 
 
 def _possessive(word: str) -> bool:

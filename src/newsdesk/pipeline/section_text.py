@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from newsdesk.pipeline.textfeatures import _STEMMER, STOPWORDS, words
+from newsdesk.pipeline.textfeatures import STOPWORDS, stem, words
 
 LEAD_WORDS = 150  # words of text read after the headline
 MIN_VOTES = 2.0  # votes the best section needs (one headline word)
@@ -94,7 +94,7 @@ _VOCABULARY_TEXT: dict[str, str] = {
 def vocabulary() -> dict[str, frozenset[str]]:
     """Each section's vocabulary as stems."""
     return {
-        name: frozenset(_STEMMER.stemWord(w) for w in text.split() if w not in STOPWORDS)
+        name: frozenset(stem(w) for w in text.split() if w not in STOPWORDS)
         for name, text in _VOCABULARY_TEXT.items()
     }
 
@@ -103,9 +103,9 @@ def vocabulary() -> dict[str, frozenset[str]]:
 def _stem_sections() -> dict[str, tuple[str, ...]]:
     index: dict[str, list[str]] = {}
     for name, stems in vocabulary().items():
-        for stem in stems:
-            index.setdefault(stem, []).append(name)
-    return {stem: tuple(names) for stem, names in index.items()}
+        for term in stems:
+            index.setdefault(term, []).append(name)
+    return {term: tuple(names) for term, names in index.items()}
 
 
 def votes(title: str, text: str) -> dict[str, float]:
@@ -114,7 +114,7 @@ def votes(title: str, text: str) -> dict[str, float]:
     tally: dict[str, float] = {}
     for weight, part in ((TITLE_WEIGHT, words(title)), (1.0, words(text)[:LEAD_WORDS])):
         for word in part:
-            for name in index.get(_STEMMER.stemWord(word), ()):
+            for name in index.get(stem(word), ()):
                 tally[name] = tally.get(name, 0.0) + weight
     return tally
 

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from newsdesk.pipeline.sentences import split_sentences
-from newsdesk.pipeline.textfeatures import STOPWORDS, words
+from newsdesk.pipeline.textfeatures import STOPWORDS, stem, words
 
 Vector = dict[str, float]
 
@@ -252,20 +252,6 @@ def _cosine(a: Vector, b: Vector) -> float:
     if not dot:
         return 0.0
     return dot / math.sqrt(sum(v * v for v in a.values()) * sum(v * v for v in b.values()))
-
-
-_STEMS: dict[str, str] = {}
-
-
-def stem(word: str) -> str:
-    found = _STEMS.get(word)
-    if found is None:
-        from newsdesk.pipeline.textfeatures import _STEMMER
-
-        found = _STEMS[word] = _STEMMER.stemWord(word)
-        if len(_STEMS) > 200_000:
-            _STEMS.clear()
-    return found
 
 
 def summarize_file(

@@ -76,6 +76,19 @@ class TextFeatures:
         return self.hashes[:limit]
 
 
+_stem_cache: dict[str, str] = {}
+
+
+def stem(word: str) -> str:
+    """The Porter2 stem of a lower-case word, memoised (shared by every stage that stems)."""
+    found = _stem_cache.get(word)
+    if found is None:
+        if len(_stem_cache) > _CACHE_LIMIT:
+            _stem_cache.clear()
+        found = _stem_cache[word] = _STEMMER.stemWord(word)
+    return found
+
+
 def word_code(word: str) -> int:
     """A stable hash of a lower-case word: its stem's CRC-32, or a flagged one for stop words."""
     code = _word_cache.get(word)
