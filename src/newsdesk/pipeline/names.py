@@ -40,7 +40,8 @@ Limits: a one-word company with no cue ("Petrobras suspended work") is missed; t
 looks personal ("Cal Fire said") is taken for a person.
 
 Pure apart from reading the given-names list (package data) and, to vet people, the
-gazetteer: each once, lazily. The word lists are in :mod:`newsdesk.pipeline.names_words`.
+gazetteer: each once, lazily. The word lists are in :mod:`newsdesk.pipeline.names_words`;
+merging mentions into entities is in :mod:`newsdesk.pipeline.names_merge`.
 """
 
 from __future__ import annotations
@@ -48,7 +49,6 @@ from __future__ import annotations
 import bisect
 import functools
 import importlib.util
-from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -63,8 +63,8 @@ from newsdesk.pipeline.entities import (
     Story,
     Token,
     read_story,
-    slugify,
 )
+from newsdesk.pipeline.names_merge import Mention, merge_organisations, merge_people
 from newsdesk.pipeline.names_words import (
     ACRONYM_STOP,
     ACRONYM_WORDS,
@@ -91,20 +91,6 @@ from newsdesk.pipeline.names_words import (
 
 USE_MODEL = True  # use a spaCy English model when one is importable
 MODEL_NAMES = ("en_core_web_sm", "en_core_web_md", "en_core_web_lg", "en_core_web_trf")
-
-
-@dataclass(frozen=True, slots=True)
-class Mention:
-    """One mention of a person or an organisation: its words and where they stand."""
-
-    kind: str  # "person" | "organisation"
-    name: str
-    doc: int
-    first: int  # token indices in its text, inclusive
-    last: int
-    alias_of: str = ""  # an acronym in brackets after this organisation's name
-    cue: bool = False  # an organisation found by a cue alone (one word, maybe a short form)
-    titled: bool = False  # a person named after a title ("President ...")
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,7 +146,7 @@ def scan(
     covered = frozenset((m.doc, i) for m in found for i in range(m.first, m.last + 1))
     people = [m for m in found if m.kind == "person"]
     surnames = frozenset(m.name.split()[-1] for m in people)
-    entities = _merge_people(people) + _merge_organisations(
+    entities = merge_people(people) + merge_organisations(
         [m for m in found if m.kind == "organisation"]
     )
     entities.sort(key=lambda e: (-e.mentions, e.name))
@@ -556,87 +542,6 @@ def _placelike(person: Mention, kind_of: Callable[[str], str]) -> bool:
     if words[0] in given_names():
         return False
     return any(kind_of(w) in ("country", "state") for w in words)
-
-
-# Merging mentions into entities
-
-
-def _merge_people(mentions: list[Mention]) -> list[Entity]:
-    """People with lone surnames counted for the full name that ends with them."""
-    counts: Counter[str] = Counter(m.name for m in mentions)
-    full = sorted((n for n in counts if " " in n), key=lambda n: (-counts[n], n))
-    by_surname: dict[str, str] = {}
-    for name in full:
-        by_surname.setdefault(name.split()[-1], name)
-    merged: Counter[str] = Counter()
-    for name, count in counts.items():
-        merged[by_surname.get(name, name) if " " not in name else name] += count
-    return [Entity(n, "person", c, slugify(n)) for n, c in merged.items()]
-
-
-def _merge_organisations(mentions: list[Mention]) -> list[Entity]:
-    """Organisations with short forms and acronyms counted for the longest name."""
-    counts: Counter[str] = Counter()
-    for m in mentions:  # an acronym in brackets is a form, not another mention
-        counts[m.name] += 0 if m.alias_of else 1
-    aliases = {m.name: m.alias_of for m in mentions if m.alias_of}
-    cued = {m.name for m in mentions if m.cue}
-    longer = _LongerForms(sorted(counts, key=lambda n: (-len(n.split()), -counts[n], n)))
-    target = {n: aliases.get(n) or longer.of(n, n in cued) or n for n in counts}
-    merged: Counter[str] = Counter()
-    forms: defaultdict[str, set[str]] = defaultdict(set)
-    for name, count in counts.items():
-        root = _root(name, target)
-        merged[root] += count
-        if name != root:
-            forms[root].add(name)
-    return [
-        Entity(n, "organisation", c, slugify(n), tuple(sorted(forms[n]))) for n, c in merged.items()
-    ]
-
-
-def _root(name: str, target: dict[str, str]) -> str:
-    """Follow a chain of short forms to the name they stand for."""
-    seen = {name}
-    while target.get(name, name) != name and target[name] not in seen:
-        name = target[name]
-        seen.add(name)
-    return name
-
-
-class _LongerForms:
-    """Longer organisation names by their endings, first words and initials."""
-
-    def __init__(self, names: list[str]) -> None:  # longest (then most mentioned) first
-        self.by_ending: dict[tuple[str, ...], str] = {}
-        self.by_first: dict[str, str] = {}
-        self.by_initials: dict[str, str] = {}
-        for name in names:
-            words = tuple(name.split())
-            for size in range(2, len(words)):
-                self.by_ending.setdefault(words[-size:], name)
-            if len(words) > 1:
-                self.by_first.setdefault(words[0], name)
-                initials = _initials(words)
-                for cut in (initials, initials[:-1]):
-                    if len(cut) >= 2:
-                        self.by_initials.setdefault(cut, name)
-
-    def of(self, name: str, cued: bool) -> str:
-        """A longer name this one is a short form of, or ""."""
-        words = tuple(name.split())
-        if len(words) >= 2:
-            return self.by_ending.get(words, "")
-        if cued and words[0] in self.by_first:
-            return self.by_first[words[0]]
-        if name.isupper() and name.isalpha():
-            return self.by_initials.get(name, "")
-        return ""
-
-
-def _initials(words: Sequence[str]) -> str:
-    """Initials of the capitalised words of a name: "Centers for Disease Control" -> "CDC"."""
-    return "".join(w[0] for w in words if w not in CONNECTORS and w[0].isupper())
 
 
 # The model, when one is installed
