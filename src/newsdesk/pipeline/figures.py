@@ -25,13 +25,14 @@ Method
      ages are never reported ("aged 45" and "45-year-old" alike), nor are sentences;
    - labels: a capitalised word just before, unless it starts the sentence ("Article 5",
      "Boeing 737", "Room 101", "FTSE 100"), or a label word ("page 4", "call 111");
-   - multipliers and ratios ("2.5 times", "1 in 5").
+   - multipliers and ratios ("2.5 times", "1 in 5"), and tallies ("a vote of 9 to 4").
 4. What is counted, first match wins:
    - a measure after the number: percent ("45%", "45 per cent"), percentage points, a
      currency word ("dollars", "euros", "pounds"), a unit ("square miles", "km", "mph",
-     "41C", "26.2-mile"). What it measures is the lower-case phrase after "of" (or "in",
-     for money: "$1.2 billion in aid"), else right after it ("a 12% raise"), else the
-     noun before the number (see the last rule); else nothing but the unit;
+     "41C", "26.2-mile", "cubic metres", "barrels"). What it measures is the lower-case
+     phrase after "of" (or "in", for money: "$1.2 billion in aid"), else right after it
+     ("a 12% raise"), else the noun before the number (see the last rule; an area may
+     also be "on" it: "crops on 60,000 hectares"); else nothing but the unit;
    - a counted phrase after the number: up to five words ending at the first plural or
      collective noun ("12,000 North Korean soldiers", "300 police officers", "4,500 cabin
      crew"), possibly after "of (the) N" or "and/to N" ("187 of the 350 seats", "between
@@ -47,11 +48,15 @@ Method
    -> "resid". Casualty words give two keys whatever the noun: killed, died, dead, deaths,
    fatalities, "death toll", a preceding "killed"/"killing" -> "kill"; injured, wounded,
    hurt, injuries -> "injur". A generic noun (people, persons, others, individuals) takes
-   the stem of its participle ("300 people were evacuated" -> "evacu"). Measures are keyed
-   by a unit code ("usd", "eur", "gbp", "percent", "pp", "sq mi", "sq km", "km", "mi",
-   "m", "mph", "degc", "t", ...) prefixed with the stem of what they measure when the text
-   names it: "$1.2 billion in aid" -> "aid/usd", "52% of the vote" -> "vote/percent",
-   "$30m" alone -> "usd". A bare "$" and "dollars" are taken as US dollars.
+   the stem of the verb that says what happened to it: a participle ("300 people were
+   evacuated" -> "evacu"), a past tense after ("15,000 people marched" -> "march"), an
+   infinitive after ("forcing 2,000 people to flee" -> "flee"), else a past tense before
+   ("police arrested 37 people" -> "arrest"); verbs that say nothing ("aged", "said",
+   "surveyed") leave "peopl". Measures are keyed by a unit code ("usd", "eur", "gbp",
+   "percent", "pp", "sq mi", "sq km", "km", "mi", "m", "m3", "bbl", "mph", "degc", "t",
+   ...) prefixed with the stem of what they measure when the text names it: "$1.2 billion
+   in aid" -> "aid/usd", "52% of the vote" -> "vote/percent", "$30m" alone -> "usd".
+   A bare "$" and "dollars" are taken as US dollars.
 
 Each figure keeps its qualifier ("at least", "more than", "nearly", "about", "up to",
 "between", ...) lower-cased, its sentence, and the offset of its first character.
@@ -79,6 +84,7 @@ from newsdesk.pipeline.figures_read import (
 )
 from newsdesk.pipeline.figures_words import (
     _ABBREVIATIONS,
+    _AREA_UNITS,
     _CASUALTY,
     _CASUALTY_NOUNS,
     _CASUALTY_STATES,
@@ -90,6 +96,7 @@ from newsdesk.pipeline.figures_words import (
     _EVENT_PARTICIPLES,
     _FOLLOWING,
     _GENERIC,
+    _GENERIC_AFTER,
     _HYPHEN_REJECT,
     _HYPHEN_UNITS,
     _HYPHEN_WORD,
@@ -97,9 +104,11 @@ from newsdesk.pipeline.figures_words import (
     _LABELS,
     _LOOKBACK,
     _LOOKBACK_CHARS,
+    _LOOKBACK_ON,
     _MULTIPLIER,
     _NEXT_LOWER,
     _NEXT_WORD,
+    _NOT_EVENT_VERBS,
     _OF,
     _OF_THE,
     _RANGE,
@@ -108,6 +117,8 @@ from newsdesk.pipeline.figures_words import (
     _SCALE_WORD,
     _SENTENCE_CHARS,
     _SENTENCE_END,
+    _TALLY_AFTER,
+    _TALLY_BEFORE,
     _TIME_UNITS,
     _UNIT_NAMES,
     _URL_CHARS,
@@ -222,10 +233,12 @@ def _measured(text: str, masked: str, number: _Number) -> _Counted:
 
 def _looked_back(text: str, masked: str, number: _Number) -> _Counted | None:
     """The noun before a number: "groups of 50", "inflation rose to 6.8%"."""
-    if number.previous.lower() not in _CONNECT:
+    previous = number.previous.lower()
+    if previous not in _CONNECT and not (previous == "on" and number.unit in _AREA_UNITS):
         return None  # the word just before must join the noun to the number
     lead = number.lead
-    found = _LOOKBACK.search(masked, max(0, lead - _LOOKBACK_CHARS), lead)
+    pattern = _LOOKBACK_ON if previous == "on" else _LOOKBACK
+    found = pattern.search(masked, max(0, lead - _LOOKBACK_CHARS), lead)
     if found is None:
         return None
     noun, pre = found.group("noun"), (found.group("pre") or "")
@@ -288,10 +301,29 @@ def _count_key(head: str, modifiers: list[str], participle: str, casualty: str) 
     if head in _CASUALTY_NOUNS:
         return _CASUALTY[head]
     if head in _GENERIC:
-        for word in [*modifiers, participle]:
+        for word in modifiers:
             if word.endswith("ed") or word in _EVENT_PARTICIPLES:
                 return _CASUALTY.get(word) or _stem(word)
+        if participle:
+            return _CASUALTY.get(participle) or _stem(participle)
     return _stem(head)
+
+
+def _generic_verb(masked: str, number: _Number, end: int) -> str:
+    """What happened to a generic count ("people", "others"), when a verb says it.
+
+    "15,000 people marched", "forcing 450,000 people to evacuate", "Police arrested 37
+    people": the past tense after, an infinitive after, else a past tense just before.
+    """
+    after = _GENERIC_AFTER.match(masked, end)
+    if after:
+        word = after.group("past") or after.group("to")
+        if word and word not in _NOT_EVENT_VERBS:
+            return word
+    previous = number.previous.lower()
+    if previous.endswith("ed") and previous not in _NOT_EVENT_VERBS:
+        return previous
+    return ""
 
 
 def _counted(text: str, masked: str, number: _Number) -> _Counted | None:
@@ -310,6 +342,8 @@ def _counted(text: str, masked: str, number: _Number) -> _Counted | None:
     if head in _TIME_UNITS:
         return None
     participle = _participle_after(_FOLLOWING.match(masked, words[-1][1]))
+    if head in _GENERIC and not participle and not casualty:
+        participle = _generic_verb(masked, number, words[-1][1])
     key = _count_key(head, [w[2] for w in words[:-1]], participle, casualty)
     return _Counted(text[words[0][0] : words[-1][1]], key)
 
@@ -363,6 +397,10 @@ def _what_counted(text: str, masked: str, number: _Number) -> _Counted | None:
     )
     if ratio or _MULTIPLIER.match(masked, number.end):
         return None  # "1 in 5", "2.5 times"
+    if _TALLY_BEFORE.search(masked, max(0, number.lead - 30), number.lead) and _TALLY_AFTER.match(
+        masked, number.end
+    ):
+        return None  # "a vote of 9 to 4": a tally, not a count
     return _counted(text, masked, number)
 
 

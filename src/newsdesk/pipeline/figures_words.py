@@ -48,7 +48,8 @@ _STOP = _words("""
     being have has had do does did will would can could shall should may might must not no
     also too very just only even still now all both some any many much most more less fewer
     other another such own same each every either neither said says say told according ago
-    later earlier apiece times today yesterday tomorrow tonight last next up down out off
+    later earlier apiece times today yesterday tomorrow tonight overnight last next up down
+    out off
     away back about around almost nearly roughly approximately there here what how why
     whether several few exactly
 """)
@@ -143,11 +144,16 @@ _UNIT_NAMES = {
     "nzd": "New Zealand dollars",
     "hkd": "Hong Kong dollars",
     "m": "metres",
+    "m3": "cubic metres",
+    "ft3": "cubic feet",
+    "bbl": "barrels",
     "percent": "percent",
     "degc": "degrees Celsius",
     "degf": "degrees Fahrenheit",
 }
 _UNIT_CODES = {"sq_mi": "sq mi", "sq_km": "sq km", "sq_m": "sq m", "sq_ft": "sq ft", "kmh": "km/h"}
+# Areas a noun before the number can be "on": "crops on 60,000 hectares".
+_AREA_UNITS = frozenset({"ha", "acre", "sq mi", "sq km", "sq m", "sq ft"})
 
 # --- regular expressions -----------------------------------------------------------------
 
@@ -216,6 +222,8 @@ _UNIT = re.compile(
     r"|(?P<sq_km>\s+square\s+kilomet(?:re|er)s?\b|\s?(?:km2|km\u00b2|sq\.?\s?km)(?!\w))"
     r"|(?P<sq_m>\s+square\s+met(?:re|er)s?\b)"
     r"|(?P<sq_ft>\s+square\s+f(?:ee|oo)t\b)"
+    r"|(?P<m3>\s+cubic\s+met(?:re|er)s?\b|\s?(?:m3|m\u00b3)(?!\w))"
+    r"|(?P<ft3>\s+cubic\s+f(?:ee|oo)t\b)"
     r"|(?P<mph>\s?mph\b|\s+miles\s+(?:per|an)\s+hour\b)"
     r"|(?P<kmh>\s?(?:km/h|kph|kmh)\b|\s+kilomet(?:re|er)s\s+(?:per|an)\s+hour\b)"
     r"|(?P<km>\s+kilomet(?:re|er)s?\b|\s?km\b)"
@@ -231,6 +239,7 @@ _UNIT = re.compile(
     r"|(?P<kg>\s+kilo(?:gram)?s?\b|\s?kg\b)"
     r"|(?P<l>\s+lit(?:re|er)s?\b)"
     r"|(?P<gal>\s+gallons?\b)"
+    r"|(?P<bbl>\s+barrels?\b)"
     r"|(?P<degc>\s?\u00b0\s?C\b|C\b|\s+degrees?\s+(?:Celsius|centigrade|C)\b)"
     r"|(?P<degf>\s?\u00b0\s?F\b|F\b|\s+degrees?\s+(?:Fahrenheit|F)\b)"
     r"|(?P<deg>\s+degrees\b)"
@@ -273,6 +282,22 @@ _LOOKBACK = re.compile(
     rf"(?:\s+(?:in|of|at)(?:\s+[A-Z][\w&{_APOS}-]*)+)?"  # "Shares in Kestrel Shipping fell"
     r"(?:\s+by\s+[\d.,]+(?:%|\s+(?:percentage\s+points?|points?|per\s?cent))"
     rf"|\s+(?:{_CONNECTORS})){{1,3}}\s+$"
+)
+# After a generic count: "people marched", "people to evacuate" (not "to be", "to the").
+_GENERIC_AFTER = re.compile(
+    rf"{_SPACE}(?:(?P<past>[a-z]+ed)\b|to{_SPACE}(?!be\b|the\b|a\b|an\b|have\b)(?P<to>[a-z]{{3,}})\b)"
+)
+# -ed words that say nothing about what happened to a count of people.
+_NOT_EVENT_VERBS = _words("""
+    aged based called named used needed said added noted stated reported estimated expected
+    included involved concerned related compared listed surveyed polled asked
+""")
+# A tally is not a count: "by a vote of 9 to 4", "a score of 3 to 1".
+_TALLY_BEFORE = re.compile(r"\b(?:votes?|score|tally|margin)[^\S\n]+of[^\S\n]+$", re.IGNORECASE)
+_TALLY_AFTER = re.compile(rf"{_SPACE}to{_SPACE}(?:\d+|{_WORD_NUMBER})\b", re.IGNORECASE)
+# The noun an area is "on": "damaged crops on 60,000 hectares".
+_LOOKBACK_ON = re.compile(
+    rf"(?:^|(?<=[^\w{_APOS}-]))(?:(?P<pre>[A-Za-z]+)\s+)?(?P<noun>[a-z]+)\s+on\s+$"
 )
 _MULTIPLIER = re.compile(r"[^\S\n]*(?:times|fold|x)\b|[^\S\n]+in[^\S\n]+(?:\d|ten\b)")
 _RATIO = re.compile(
