@@ -470,3 +470,31 @@ def test_fixture_names_precision_and_recall() -> None:
     scores = name_tally.scores()
     assert scores["precision"] >= 0.85, scores
     assert scores["recall"] >= 0.85, scores
+
+
+def test_country_code_and_of_parts_stay_in_an_organisation_name() -> None:
+    found = orgs("A spokesman for the US Forest Service said the fire had grown.")
+    assert "US Forest Service" in found and "Forest Service" not in found
+    found = orgs("The Port of Rotterdam Authority said losses were unknown.")
+    assert "Port of Rotterdam Authority" in found
+    # A sentence-initial common word is no part of the name.
+    found = orgs("Shares of Taiyo Semiconductor rose on Monday.")
+    assert "Shares of Taiyo Semiconductor" not in found
+
+
+def test_a_nationality_and_a_name_that_speaks_is_an_organisation() -> None:
+    text = "Most trains were cancelled, Deutsche Bahn said. British Airways said flights ran."
+    assert {"Deutsche Bahn", "British Airways"} <= set(orgs(text))
+    assert not {"Deutsche Bahn", "British Airways"} & set(people(text))
+
+
+def test_a_name_joined_to_a_person_is_a_person() -> None:
+    found = people("The runoff is between Evelyn Matthei and Jeannette Jara on Sunday.")
+    assert {"Evelyn Matthei", "Jeannette Jara"} <= set(found)
+    # Joined to something that is no person: nothing is inferred.
+    assert "Jeannette Jara" not in people("Talks between Chile and Jeannette Jara went on.")
+
+
+def test_circuit_courts_and_exchanges() -> None:
+    found = orgs("Paxton said he would appeal to the Fifth Circuit. Shares fell on the Nasdaq.")
+    assert {"Fifth Circuit", "Nasdaq"} <= set(found)

@@ -10,7 +10,10 @@ False), these rules over the capitalised runs of :mod:`newsdesk.pipeline.entitie
   "University", "Party", "Department", "Agency", "Council", "Committee", "Court", "Post",
   "Times", ...) gives an organisation from the capitalised words before the head through the
   last head, plus an "of/for/on ..." complement after it ("Ministry of Defence", "Reserve Bank
-  of India", "Centers for Disease Control and Prevention"). A few institutions stand alone
+  of India", "Centers for Disease Control and Prevention"), and a country code or an
+  "X of" part before ("US Forest Service", "Port of Rotterdam Authority"). A nationality
+  opening two or three name words that speak ("Deutsche Bahn said", "British Airways
+  told") makes an organisation, since no person's name opens so. A few institutions stand alone
   ("Congress", "the Kremlin", "Reuters", "the House"), as do one-word banks ("Bundesbank").
   One to three words after a cue ("the utility Oncor", "shares in Halvorsen", "analysts at
   Goldman Sachs", and the next name joined by "and") or before "shares" ("Tesla shares") are
@@ -20,7 +23,8 @@ False), these rules over the capitalised runs of :mod:`newsdesk.pipeline.entitie
   "Foreign Minister") or a role word ("spokeswoman Jane Doe", "a spokesman, Oleksandr
   Petrenko,") are a name (a lone surname only after a title such as "President" or "Mr.").
   So are two or three capitalised words next to "said"/"told"/"according to", before ", who"
-  or ", a/an <role>", and two to five starting with a known given name (a list of about a
+  or ", a/an <role>", or joined by "and" to a given name and surname ("Evelyn Matthei and
+  Jeannette Jara"), and two to five starting with a known given name (a list of about a
   thousand across cultures, src/newsdesk/data/given_names.txt). Such a person (with no
   title) whose name is a place ("New York said"), or who has no given name and a country or
   state in the name ("Southern California Edison said"), is dropped: the gazetteer of
@@ -71,7 +75,9 @@ from newsdesk.pipeline.names_words import (
     BEFORE_CUES,
     COMPLEMENT_LINKS,
     COMPOUND_ENDINGS,
+    COUNTRY_PREFIXES,
     DEMONYMS,
+    FOREIGN_DEMONYMS,
     HEADS_WITH_COMPLEMENT,
     HONORIFICS,
     KNOWN_ORGS,
@@ -223,9 +229,7 @@ def _org_span(tokens: list[Token], at: int) -> tuple[int, int] | None:
     head = tokens[at]
     if head.text not in ORG_HEADS:
         return None
-    first = at
-    while first > 0 and _prefix_word(tokens[first - 1], before_head=True):
-        first -= 1
+    first = _extend_left(tokens, at)
     last = at
     for ahead in range(at + 1, len(tokens)):
         if not _prefix_word(tokens[ahead]):
@@ -240,11 +244,33 @@ def _org_span(tokens: list[Token], at: int) -> tuple[int, int] | None:
     return first, last
 
 
+def _extend_left(tokens: list[Token], at: int) -> int:
+    """The first word of a head's name: its prefix words, through an "of" that joins two
+    capitalised parts ("Port of Rotterdam Authority")."""
+    first = at
+    while first > 0 and _prefix_word(tokens[first - 1], before_head=True):
+        first -= 1
+    if (
+        first < at
+        and first >= 2
+        and tokens[first - 1].text == "of"
+        and _prefix_word(tokens[first - 2])
+        and not tokens[first - 2].initial  # "Shares of Taiyo Semiconductor rose"
+        and tokens[first - 2].text not in TITLES
+    ):
+        first -= 2
+        while first > 0 and _prefix_word(tokens[first - 1], before_head=True):
+            first -= 1
+    return first
+
+
 def _prefix_word(token: Token, *, before_head: bool = False) -> bool:
     """Can this word stand in an organisation's name before a head ("National", "BC")?
 
     A title word may, right before a head ("Justice Department"), but an honorific may not.
     """
+    if token.text in COUNTRY_PREFIXES:
+        return before_head
     if not token.capitalised or token.text in CONNECTORS or token.lower in FUNCTION_WORDS:
         return False
     if token.text in TITLES:
@@ -307,8 +333,28 @@ def _segment_mentions(segment: list[Token], story: Story) -> list[Mention]:
         return [_mention("organisation", segment)]
     if len(segment) <= 3 and (_org_cue(segment[0], story) or _shares_after(segment[-1], story)):
         return [_mention("organisation", segment, cue=len(segment) == 1)]
+    if _national_org(segment, story):
+        return [_mention("organisation", segment)]
     person = _cued_person(segment, story)
     return [_mention("person", person)] if person else []
+
+
+def _national_org(segment: list[Token], story: Story) -> bool:
+    """A nationality and a name, said to speak or act: "Deutsche Bahn said", "British
+    Airways told". A person's name never opens with a nationality."""
+    if not 2 <= len(segment) <= 3:
+        return False
+    first = segment[0].text
+    if first not in DEMONYMS and first not in FOREIGN_DEMONYMS:
+        return False
+    if not all(_name_word(t) for t in segment[1:]):
+        return False
+    last = segment[-1]
+    return (
+        _speech_after(last, story)
+        or _speech_before(segment[0], story)
+        or _shares_after(last, story)
+    )
 
 
 def _after_title(segment: list[Token]) -> list[Token] | None:
@@ -407,10 +453,23 @@ def _person_cue(segment: list[Token], story: Story) -> bool:
     first, last = segment[0], segment[-1]
     return (
         _role_before(first, story)
+        or _joined_to_person(first, story)
         or _speech_before(first, story)
         or _speech_after(last, story)
         or _apposition_after(last, story)
     )
+
+
+def _joined_to_person(first: Token, story: Story) -> bool:
+    """ "between Evelyn Matthei and Jeannette Jara": joined by "and" to a given name and
+    a surname."""
+    link = story.before(first)
+    if link is None or link.text != "and":
+        return False
+    start = _segment_start(story, link)
+    if start is None or start.text not in given_names():
+        return False
+    return 2 <= link.index - start.index <= 3
 
 
 def _segment_start(story: Story, link: Token) -> Token | None:

@@ -58,7 +58,7 @@ ORG_HEADS = words(
     Logistics Mining Petroleum Steel Electric Chemicals Labs Laboratories Software Networks
     Studios Brands Stores Enterprises Trust Fund Foundation Institute University College
     School Academy Hospital Clinic Church Party Department Ministry Agency Council Committee
-    Commission Court Tribunal Authority Association Federation Union Organisation
+    Commission Court Circuit Tribunal Authority Association Federation Union Organisation
     Organization Office Bureau Service Board Administration Police Army Navy Force Guard Corps
     Parliament Senate Congress Assembly Cabinet Times Post Journal Herald Tribune Gazette
     News Press Telegraph Observer Chronicle Magazine Network Broadcasting Television Radio
@@ -74,12 +74,12 @@ HEADS_WITH_COMPLEMENT = words(
     Coalition Movement Front Army Navy Corps Police Directorate Secretariat Command"""
 )
 NEEDS_PREFIX = words(
-    "House Times Post Journal News Press Force Guard Group Reserve Watch International"
+    "House Times Post Journal News Press Force Guard Group Reserve Watch International Circuit"
 )
 COMPLEMENT_LINKS = frozenset({"of", "for", "on", "de"})
 KNOWN_ORGS = words(
     """Congress Senate Parliament Bundestag Knesset Duma Kremlin Pentagon Interpol Europol
-    Reuters Bloomberg Xinhua Interfax Yonhap Kyodo Hamas Hezbollah Taliban Politburo"""
+    Reuters Bloomberg Xinhua Interfax Yonhap Kyodo Hamas Hezbollah Taliban Politburo Nasdaq"""
 ) | frozenset({"White House", "Associated Press", "Al Jazeera", "Red Cross", "Red Crescent"})
 COMPOUND_ENDINGS = ("bank",)  # one-word banks: Bundesbank, Rabobank
 THE_ONLY_ORGS = words("House Commons Lords")  # an institution only as "the House"
@@ -88,7 +88,7 @@ ORG_CUES = words(
     start-up giant maker manufacturer operator broadcaster newspaper outlet agency regulator
     chipmaker planemaker supplier producer developer conglomerate utility brewer club team
     charity union party network publisher miner watchdog distributor platform provider
-    subsidiary rival journal magazine website tabloid daily"""
+    subsidiary rival journal magazine website tabloid daily service"""
 )
 SHARE_WORDS = words("shares stake stock")
 STAFF_WORDS = words(
@@ -107,6 +107,10 @@ ACRONYM_STOP = words(
     HI IL IN IA KS KY ME MD MA MI MN MS MO MT NE NV NH NJ NM NC ND OH OR PA RI SC SD TN TX UT
     VT VA WA WV WI WY"""
 )
+# Country codes that stand in an organisation's name before its head: "US Forest Service".
+COUNTRY_PREFIXES = words("US U.S. UK U.K. EU")
+# Nationality words in other languages that open company names: "Deutsche Bahn".
+FOREIGN_DEMONYMS = words("Deutsche Deutscher Deutsches Française Français Nederlandse Svenska")
 DEMONYMS = frozenset(DEMONYM_COUNTRIES) | words(
     "European African Asian Arab Republican Democrat Democratic Conservative Liberal"
 )
