@@ -73,6 +73,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("NEWSDESK_PORT", 8000, "Port the web server listens on.", int),
     Setting("NEWSDESK_WEB_WORKERS", 2, "Web server processes.", int),
     Setting(
+        "NEWSDESK_WEB_QUERY_TIMEOUT",
+        10.0,
+        "Seconds the database work of one web request may take before it is cancelled and "
+        "the reader gets a 503 with Retry-After (0: no limit). Jobs are never limited.",
+        float,
+    ),
+    Setting(
         "NEWSDESK_QUEUE_WORKERS",
         0,
         "Jobs run at once by one `newsdesk worker`; 0 means two per core.",

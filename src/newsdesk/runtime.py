@@ -112,7 +112,7 @@ def serve(host: str, port: int, workers: int) -> None:
     from django.db import connections
     from gunicorn.app.base import BaseApplication
 
-    from newsdesk.site import cache, metrics
+    from newsdesk.site import cache, metrics, querylimit
     from newsdesk.site.cache_sync import start_keeper
     from newsdesk.wsgi import application
 
@@ -122,6 +122,8 @@ def serve(host: str, port: int, workers: int) -> None:
     # gunicorn forks its workers from this process: none may inherit the connection that
     # the schema check opened, or several workers would talk over one socket.
     connections.close_all()
+    # Connections opened from here on (the workers') limit each request's queries.
+    querylimit.enable(settings.NEWSDESK["NEWSDESK_WEB_QUERY_TIMEOUT"])
 
     class Server(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:

@@ -111,6 +111,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so that it sees a view's cancelled query before Django makes it a 500.
+    "newsdesk.site.querylimit.QueryLimitMiddleware",
 ]
 
 ROOT_URLCONF = "newsdesk.urls"
