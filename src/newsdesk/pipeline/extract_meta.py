@@ -33,6 +33,8 @@ from trafilatura.metadata import (
 )
 from trafilatura.xml import delete_element
 
+from newsdesk.pipeline.extract_authors import byline_author, clean_authors, linked_author
+
 log = logging.getLogger(__name__)
 
 # Fixed bounds keep the stage free of the clock: no news page predates 1995.
@@ -464,7 +466,9 @@ def page_metadata(tree: Any, url: str) -> dict[str, Any]:
     sitename = (meta.sitename or extract_sitename(tree) or "").lstrip("@")
     return {
         "title": headline(tree, meta.title or extract_title(tree) or "", sitename, url),
-        "author": meta.author or markup_author(tree) or "",
+        "author": clean_authors(meta.author or markup_author(tree) or "")
+        or linked_author(tree)
+        or byline_author(tree),
         "date": publication_day(tree, url),
         "description": meta.description or "",
         "sitename": sitename,
