@@ -30,10 +30,24 @@ def page(body: str) -> str:
         ("April Ryan", "April Ryan"),
         ("Marine Le Pen", "Marine Le Pen"),
         ("Jane Doe; Jane Doe", "Jane Doe"),
+        ("This post was written by Danielle Park", "Danielle Park"),
+        ("Zum Profil von Max Muster", "Max Muster"),
+        ("Tagesschau De", ""),  # a site's address made a name
+        ("Art Edwards says", ""),  # a reader's comment
+        ("©", ""),
+        ("View more posts", ""),
+        ("Emily Co", "Emily Co"),
+        ("Byron Smith", "Byron Smith"),
     ],
 )
 def test_labels_and_byline_tails_are_cleaned(raw: str, clean: str) -> None:
     assert clean_authors(raw) == clean
+
+
+def test_the_headline_is_no_author_but_a_short_title_may_be_a_name() -> None:
+    title = "Eine realistische Interpretation des Multiplikators"
+    assert clean_authors(title, title) == ""
+    assert clean_authors("Pamela Anders", "Pamela Anders") == "Pamela Anders"
 
 
 def test_a_link_to_the_authors_own_page_names_the_author() -> None:

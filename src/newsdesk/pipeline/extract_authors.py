@@ -38,7 +38,20 @@ _LABEL_WORDS = _set("""
     reviewed edited contributor contributors staff writer editor editors editorial agencies
     agency guest team comments comment share follow read more on at in am um le el
     january february march april may june july august september october november december
+    jan feb mar apr jun jul aug sep sept oct nov dec name date datum about view posts page
+    head extra no none unknown anonymous profile profil
     """)
+# A byline's words before the name: "This post was written by", "Zum Profil von".
+_NAME_PREFIX = re.compile(
+    r"^(?:(?:this\s+)?(?:post|article|story|text|beitrag|artikel)\s+(?:was\s+)?"
+    r"(?:written\s+)?(?:by|von)|written\s+by|edited\s+by|posted\s+by|by|von|par|por"
+    r"|zum\s+profil\s+von)\s*:?\s+",
+    re.IGNORECASE,
+)
+# What a site name looks like once a reader has made it a "name": "Tagesschau De".
+_DOMAIN_END = re.compile(r"\b(?:de|com|net|org|at|ch|it|fr|es|nl|uk|io|info)$", re.IGNORECASE)
+# A reader's comment signed "Jane said": never the article's author.
+_SPEECH_END = re.compile(r"\b(?:said|says|sagt|schreibt|wrote)$", re.IGNORECASE)
 # Words after which a byline goes on with a date: "Jane Doe Last Updated August 1".
 _TAIL_WORDS = _set("last updated published posted aktualisiert veröffentlicht")
 _DATE_LEADS = _set("on am le el den the")  # "Jane Doe on August 3"
@@ -56,9 +69,16 @@ def slug(text: str) -> str:
 
 
 def is_label(name: str) -> bool:
-    """True when ``name`` holds no name: only label words, or a digit ("Updated 5 May")."""
+    """True when ``name`` holds no name: only label words, a digit ("Updated 5 May"), no
+    letter at all ("©"), a site's address ("Tagesschau De") or a commenter ("Jane said")."""
     words = name.lower().replace(":", " ").split()
-    return not words or any(c.isdigit() for c in name) or all(w in _LABEL_WORDS for w in words)
+    return (
+        not words
+        or not any(c.isalpha() for c in name)
+        or any(c.isdigit() for c in name)
+        or all(w in _LABEL_WORDS for w in words)
+        or bool(_DOMAIN_END.search(name) or _SPEECH_END.search(name))
+    )
 
 
 def _cut_tail(name: str) -> str:
@@ -75,10 +95,15 @@ def _cut_tail(name: str) -> str:
     return name
 
 
-def clean_authors(raw: str) -> str:
-    """The ";"-joined names of ``raw``, bylines' tails cut, labels left out ("" if none)."""
-    names = [_cut_tail(" ".join(part.split())) for part in raw.split(";")]
-    kept = [n for n in names if n and not is_label(n)]
+def clean_authors(raw: str, title: str = "") -> str:
+    """The ";"-joined names of ``raw``, bylines' words around them cut, labels and the
+    page's own title left out ("" if none is left)."""
+    names = [
+        _cut_tail(_NAME_PREFIX.sub("", " ".join(part.split()), count=1)) for part in raw.split(";")
+    ]
+    # A page's headline taken for its author; a short one may be a person's own page.
+    headline = " ".join(title.split()).casefold() if len(title.split()) > 4 else ""
+    kept = [n for n in names if n and not is_label(n) and n.casefold() != headline]
     return "; ".join(dict.fromkeys(kept))
 
 

@@ -464,9 +464,10 @@ def page_metadata(tree: Any, url: str) -> dict[str, Any]:
     except Exception as err:
         log.debug("JSON-LD metadata failed: %s", err)
     sitename = (meta.sitename or extract_sitename(tree) or "").lstrip("@")
+    title = headline(tree, meta.title or extract_title(tree) or "", sitename, url)
     return {
-        "title": headline(tree, meta.title or extract_title(tree) or "", sitename, url),
-        "author": clean_authors(meta.author or markup_author(tree) or "")
+        "title": title,
+        "author": clean_authors(meta.author or markup_author(tree) or "", title)
         or linked_author(tree)
         or byline_author(tree),
         "date": publication_day(tree, url),
