@@ -112,6 +112,9 @@ def test_teasers_and_credits_leave_the_article_text() -> None:
         ("Harbour News | Ferry line opens", "Harbour News", "Ferry line opens"),
         ("Ferry line opens - harbour-news.example", "", "Ferry line opens"),
         ("Ferry line opens: what changes", "Harbour News", "Ferry line opens: what changes"),
+        # What is kept keeps its own separators.
+        ("Ferry \u2013 the new line | Harbour News", "Harbour News", "Ferry \u2013 the new line"),
+        ("Ports | Ferry line opens | Harbour News", "Harbour News", "Ports | Ferry line opens"),
     ],
 )
 def test_site_name_leaves_the_title(title: str, site: str, expected: str) -> None:

@@ -430,15 +430,20 @@ def _site_names(sitename: str, url: str) -> list[str]:
 
 def strip_site_name(title: str, sitename: str, url: str) -> str:
     """``title`` without a leading or trailing part that names the site."""
-    parts = _TITLE_SEPARATOR.split(title)
-    if len(parts) < 2:
+    cuts = [(found.start(), found.end()) for found in _TITLE_SEPARATOR.finditer(title)]
+    if not cuts:
         return title
+    # Part i is title[starts[i]:ends[i]]; what is kept keeps its own separators.
+    starts = [0] + [end for _, end in cuts]
+    ends = [start for start, _ in cuts] + [len(title)]
+    parts = [title[a:b] for a, b in zip(starts, ends, strict=True)]
     names = _site_names(sitename, url)
-    while len(parts) > 1 and (_similar(parts[-1], names) or _DOMAIN.search(parts[-1])):
-        parts.pop()
-    while len(parts) > 1 and _similar(parts[0], names):
-        parts.pop(0)
-    return " - ".join(parts) if len(parts) > 1 else parts[0]
+    first, last = 0, len(parts) - 1
+    while last > first and (_similar(parts[last], names) or _DOMAIN.search(parts[last])):
+        last -= 1
+    while last > first and _similar(parts[first], names):
+        first += 1
+    return title[starts[first] : ends[last]]
 
 
 def headline(tree: Any, title: str, sitename: str, url: str) -> str:
