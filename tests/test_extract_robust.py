@@ -142,3 +142,33 @@ def test_date_from_structured_data() -> None:
     )
     page = ex.extract(_page(f"<article><p>{PROSE * 3}</p></article>", head), URL)
     assert page.date == "2026-03-12"
+
+
+@pytest.mark.parametrize(
+    ("head", "body", "expected"),
+    [
+        # The visible headline words the page title differently: the headline wins.
+        (
+            "Ferry line to open in spring after delays | Harbour News",
+            "<h1>New ferry line opens in spring</h1>",
+            "New ferry line opens in spring",
+        ),
+        # A logo in an <h1> is the site's name, not the headline.
+        (
+            "Ferry line opens in spring | Harbour News",
+            "<h1>Harbour News</h1>",
+            "Ferry line opens in spring",
+        ),
+        # An <h1> that shares nothing with the title (a menu) is passed over.
+        (
+            "Ferry line opens in spring | Harbour News",
+            "<h1>Main menu</h1>",
+            "Ferry line opens in spring",
+        ),
+    ],
+)
+def test_headline_prefers_the_visible_h1_that_matches_the_title(
+    head: str, body: str, expected: str
+) -> None:
+    html = _page(f"{body}<article><p>{PROSE}</p><p>{PROSE}</p></article>", f"<title>{head}</title>")
+    assert ex.extract(html, "http://harbour-news.example/ferry").title == expected

@@ -43,6 +43,8 @@ MAX_DATE = datetime(2100, 1, 1)
 MAX_JSON_LD_CHARS = 300_000
 
 MIN_HEADLINE = 8
+H1_TITLE_OVERLAP = 0.1  # share of words an <h1> and the title share to be one headline
+_WORD = re.compile(r"\w+")
 _TITLE_SEPARATOR = re.compile(r"\s+[|\u2013\u2014\u00b7\u2022\u22c6\u00bb/:-]+\s+|\s*\|\s*")
 _DOMAIN = re.compile(r"^\W*[\w-]+(?:\.[\w-]+)*\.(?:[a-z]{2,6})\W*$", re.IGNORECASE)
 _ISO_DAY = re.compile(r"^\s*((?:19|20)\d\d)[-/.]?(0[1-9]|1[0-2])[-/.]?(0[1-9]|[12]\d|3[01])(?!\d)")
@@ -446,17 +448,40 @@ def strip_site_name(title: str, sitename: str, url: str) -> str:
     return title[starts[first] : ends[last]]
 
 
+def _title_element(tree: Any) -> str:
+    element = tree.find(".//head//title")
+    return " ".join(element.text_content().split()) if element is not None else ""
+
+
+def _words(text: str) -> set[str]:
+    return set(_WORD.findall(text.casefold()))
+
+
 def headline(tree: Any, title: str, sitename: str, url: str) -> str:
-    """The article's headline: an ``<h1>`` the page title contains, else the page title
-    without the site's name, else the first ``<h1>``."""
+    """The article's headline, as the page shows it: an ``<h1>`` the page title contains,
+    else the ``<h1>`` that shares most words with the title without the site's name (a
+    tenth of their words at least: the visible headline often words the title
+    differently), else that title, else the first ``<h1>``. An ``<h1>`` that is the
+    site's name (a logo) is not taken for being in the title."""
     title = " ".join(title.split())
+    names = _site_names(sitename, url)
     h1s = [" ".join(h.text_content().split()) for h in tree.iterfind(".//h1")][:3]
+    h1s = [h1 for h1 in h1s if len(h1) >= MIN_HEADLINE]
     for h1 in h1s:
-        if len(h1) >= MIN_HEADLINE and h1.casefold() in title.casefold():
+        if h1.casefold() in title.casefold() and not _similar(h1, names):
             return h1
-    if title:
-        return strip_site_name(title, sitename, url)
-    return next((h1 for h1 in h1s if len(h1) >= MIN_HEADLINE), "")
+    stripped = strip_site_name(title, sitename, url) if title else ""
+    title_words = _words(stripped)
+    best, best_share = "", 0.0
+    for h1 in h1s:
+        h1_words = _words(h1)
+        union = len(h1_words | title_words)
+        share = len(h1_words & title_words) / union if union else 0.0
+        if share > best_share:
+            best, best_share = h1, share
+    if best and best_share >= H1_TITLE_OVERLAP:
+        return best
+    return stripped or next(iter(h1s), "")
 
 
 def page_metadata(tree: Any, url: str) -> dict[str, Any]:
@@ -469,7 +494,10 @@ def page_metadata(tree: Any, url: str) -> dict[str, Any]:
     except Exception as err:
         log.debug("JSON-LD metadata failed: %s", err)
     sitename = (meta.sitename or extract_sitename(tree) or "").lstrip("@")
-    title = headline(tree, meta.title or extract_title(tree) or "", sitename, url)
+    # The <title> before trafilatura's guess, which is the <h1> when a page has one: the
+    # headline is chosen between the two (see headline()).
+    page_title = meta.title or _title_element(tree) or extract_title(tree) or ""
+    title = headline(tree, page_title, sitename, url)
     return {
         "title": title,
         "author": clean_authors(meta.author or markup_author(tree) or "", title)
