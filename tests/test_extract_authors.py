@@ -122,3 +122,37 @@ def test_metadata_authors_come_first() -> None:
         "<title>", '<meta name="author" content="Ola Nordmann"><title>'
     )
     assert extract(html, "https://news.example/flood").authors == ("Ola Nordmann",)
+
+
+# The paywall flag (with the metadata readers: it is read in the same pass)
+
+
+@pytest.mark.parametrize(
+    ("head", "flag"),
+    [
+        (
+            '<script type="application/ld+json">{"@type": "NewsArticle", "isAccessibleForFree": false}</script>',
+            True,
+        ),
+        (
+            '<script type="application/ld+json">{"@type": "NewsArticle", "isAccessibleForFree": "False"}</script>',
+            True,
+        ),
+        (
+            '<script type="application/ld+json">{"@graph": [{"@type": "NewsArticle", "hasPart": '
+            '{"@type": "WebPageElement", "isAccessibleForFree": false, "cssSelector": ".paid"}}]}</script>',
+            True,
+        ),
+        ('<meta property="article:content_tier" content="locked">', True),
+        ('<meta property="article:content_tier" content="metered">', True),
+        ('<meta property="article:content_tier" content="free">', False),
+        (
+            '<script type="application/ld+json">{"@type": "NewsArticle", "isAccessibleForFree": true}</script>',
+            False,
+        ),
+        ("", False),
+    ],
+)
+def test_paywall_flag(head: str, flag: bool) -> None:
+    html = page(PROSE).replace("<title>", f"{head}<title>")
+    assert extract(html, "https://news.example/flood").paywalled is flag

@@ -71,3 +71,15 @@ def test_empty_site_says_so(client: Client) -> None:
 
 def test_health(client: Client) -> None:
     assert client.get("/healthz").json() == {"status": "ok", "database": "ok", "queue": "ok"}
+
+
+def test_subscriber_articles_are_marked_at_their_source_link(fetched: str, client: Client) -> None:
+    closed = Article.objects.get(canonical_url=f"{fetched}/news/harbour-bridge.html")
+    open_ = Article.objects.get(canonical_url=f"{fetched}/news/kursk-offensive.html")
+    assert closed.paywalled and not open_.paywalled
+    html = client.get(f"/article/{closed.pk}").content.decode()
+    assert 'rel="noopener">' + closed.canonical_url + '</a> <span class="paywall"' in html
+    assert client.get(f"/article/{closed.pk}.json").json()["paywalled"] is True
+    story = client.get(f"/story/{open_.story_id}").content.decode()
+    assert 'class="paywall"' not in story
+    assert client.get(f"/article/{open_.pk}.json").json()["paywalled"] is False

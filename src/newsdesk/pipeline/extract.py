@@ -57,6 +57,7 @@ class Extracted:
     site_name: str = ""
     categories: tuple[str, ...] = ()
     word_count: int = 0  # words of running prose, see prose_words()
+    paywalled: bool = False  # the page marks its article as for subscribers
     extras: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -248,6 +249,7 @@ def extract(html: str, url: str) -> Extracted:
         site_name=meta["sitename"].strip(),
         categories=tuple(c for c in meta["categories"] if c),
         word_count=prose_words(text),
+        paywalled=bool(meta["paywalled"]),
         image=lead["image"],
         image_alt=lead["image_alt"],
         image_caption=lead["image_caption"],

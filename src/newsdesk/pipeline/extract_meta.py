@@ -276,6 +276,30 @@ def json_ld(tree: Any) -> list[dict[str, Any]]:
     return objects
 
 
+_CLOSED_TIERS = frozenset({"locked", "metered", "premium", "subscriber", "subscription"})
+
+
+def _closed(value: Any) -> bool:
+    return value is False or (isinstance(value, str) and value.strip().lower() in {"false", "no"})
+
+
+def paywalled(tree: Any, objects: list[dict[str, Any]]) -> bool:
+    """True when the page says its article is for subscribers: JSON-LD
+    ``isAccessibleForFree: false`` (on the article or a part of it, Google's markup for
+    paywalled content), or ``<meta property="article:content_tier">`` locked or metered."""
+    for obj in objects:
+        if _closed(obj.get("isAccessibleForFree")):
+            return True
+        parts = obj.get("hasPart")
+        for part in parts if isinstance(parts, list) else [parts]:
+            if isinstance(part, dict) and _closed(part.get("isAccessibleForFree")):
+                return True
+    for meta in tree.iterfind(".//meta[@property='article:content_tier']"):
+        if (meta.get("content") or "").strip().lower() in _CLOSED_TIERS:
+            return True
+    return False
+
+
 def _type_names(obj: dict[str, Any]) -> str:
     kind = obj.get("@type", "")
     return " ".join(kind) if isinstance(kind, list) else str(kind)
@@ -510,4 +534,5 @@ def page_metadata(tree: Any, url: str) -> dict[str, Any]:
         # the rest of the metadata together.
         "categories": list(meta.categories or []),
         "image": meta.image or "",
+        "paywalled": paywalled(tree, json_ld(tree)),
     }

@@ -74,6 +74,7 @@ def article_data(article: Article, paragraphs: int | None = LEAD_PARAGRAPHS) -> 
         ),
         "paragraphs": body,
         "word_count": article.word_count,
+        "paywalled": article.paywalled,
         "story_id": article.story_id,
         "copy_of": article.copy_of_id,
         "based_on": article.based_on_id,
@@ -164,6 +165,7 @@ def _coverage(articles: list[dict[str, Any]]) -> list[dict[str, Any]]:
                     "url": a["url"],
                     "title": a["title"],
                     "source_url": a["source_url"],
+                    "paywalled": a["paywalled"],
                     "published_at": a["published_at"],
                     "published_label": a["published_label"],
                     "copies": [
@@ -248,6 +250,7 @@ def _credits(articles: list[dict[str, Any]]) -> list[dict[str, Any]]:
             "byline": a["byline"],
             "contributors_line": a["contributors_line"],
             "source_url": a["source_url"],
+            "paywalled": a["paywalled"],
             "title": a["title"],
         }
         for a in articles

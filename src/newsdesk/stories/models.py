@@ -92,6 +92,9 @@ class Article(models.Model):
         help_text="The lead image, fetched and resized (empty until the image job ran).",
     )
     word_count = models.PositiveIntegerField(default=0)
+    paywalled = models.BooleanField(
+        default=False, help_text="The outlet marks the article as for subscribers."
+    )
     text_hash = models.CharField(max_length=40, db_index=True)
     copy_of = models.ForeignKey(
         "self",

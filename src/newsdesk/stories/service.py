@@ -155,6 +155,7 @@ def store_article(
         image_caption=extracted.image_caption,
         image_credit=extracted.image_credit[:300],
         word_count=extracted.word_count,
+        paywalled=extracted.paywalled,
         text_hash=text_hash(extracted.text),
     )
     try:
