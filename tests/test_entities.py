@@ -498,3 +498,35 @@ def test_a_name_joined_to_a_person_is_a_person() -> None:
 def test_circuit_courts_and_exchanges() -> None:
     found = orgs("Paxton said he would appeal to the Fifth Circuit. Shares fell on the Nasdaq.")
     assert {"Fifth Circuit", "Nasdaq"} <= set(found)
+
+
+def test_what_follows_a_name_says_it_is_an_organisation() -> None:
+    found = orgs(
+        "Smog was the worst in the world, according to IQAir, a Swiss monitoring company. "
+        "Drivers will strike, the Aslef union said. ScotRail, which runs the trains, said "
+        "it had offered more."
+    )
+    assert {"IQAir", "Aslef", "ScotRail"} <= set(found)
+    # A place in a list before the description stays a place.
+    text = "The quake damaged buildings in Adana and Osmaniye, the disaster agency AFAD said."
+    assert "Osmaniye" not in orgs(text)
+    assert "Osmaniye" in {p.name for p in find_places([text])}
+
+
+def test_a_role_after_the_comma_makes_a_person() -> None:
+    text = "Dana Kowalczyk, president of the state union, called it a betrayal."
+    assert "Dana Kowalczyk" in people(text)
+
+
+def test_arabic_particles_and_four_word_names_after_a_role() -> None:
+    found = people(
+        "The deal was signed by Khaled bin Saeed al-Harbi, the water minister. The plant "
+        "will open in 2030, said Omar al-Shammari, a spokesman for the company. Board "
+        "director Nguyen Thi Lan Huong blamed late deliveries."
+    )
+    assert {"Khaled bin Saeed al-Harbi", "Omar al-Shammari", "Nguyen Thi Lan Huong"} <= set(found)
+
+
+def test_continents_are_not_places() -> None:
+    found = {p.name for p in find_places(["He runs the company's business in Asia and Europe."])}
+    assert not found & {"Asia", "Europe"}

@@ -84,6 +84,7 @@ DEMONYM_COUNTRIES = dict(pair.split(":") for pair in _DEMONYM_TEXT.split())
 
 _TERMINAL = frozenset(".!?:")
 _OPENING = frozenset("\"'\u201c\u2018([\u00ab")
+_ARTICLE_NAME = re.compile(r"(?:al|el|ad|ash|as|at|az|an|ar|ad-d|abd)-[^\W\d_]")
 _TOKEN = re.compile(
     r"(?P<abbr>(?:[^\W\d_]\.){2,})"
     r"|(?P<word>[^\W_](?:\w|['\u2019\-](?=[^\W_]))*\.?)"
@@ -139,8 +140,8 @@ class Token:
 
     @property
     def capitalised(self) -> bool:
-        """Starts with a capital letter."""
-        return self.is_word and self.text[0].isupper()
+        """Starts with a capital letter, or is an Arabic surname: "al-Harbi", "el-Sisi"."""
+        return self.is_word and (self.text[0].isupper() or bool(_ARTICLE_NAME.match(self.text)))
 
     @property
     def titlecase(self) -> bool:

@@ -17,14 +17,18 @@ False), these rules over the capitalised runs of :mod:`newsdesk.pipeline.entitie
   ("Congress", "the Kremlin", "Reuters", "the House"), as do one-word banks ("Bundesbank").
   One to three words after a cue ("the utility Oncor", "shares in Halvorsen", "analysts at
   Goldman Sachs", and the next name joined by "and") or before "shares" ("Tesla shares") are
-  one too. All-capital words of 2-6 letters (NATO, FBI, CDC, WHO) are acronyms, except
-  common ones (CEO, GDP, TV, US state codes, Roman numerals).
+  one too, as are names described as one: "the Aslef union", "IQAir, a Swiss monitoring
+  company", "ScotRail, which" (unless the name is a place). All-capital words of 2-6
+  letters (NATO, FBI, CDC, WHO) are acronyms, except common ones (CEO, GDP, TV, US state
+  codes, Roman numerals).
 - Then people. Words after a title ("President", "Gov.", "Sen.", "Prime Minister", "Dr.",
   "Foreign Minister") or a role word ("spokeswoman Jane Doe", "a spokesman, Oleksandr
   Petrenko,") are a name (a lone surname only after a title such as "President" or "Mr.").
   So are two or three capitalised words next to "said"/"told"/"according to", before ", who"
-  or ", a/an <role>", or joined by "and" to a given name and surname ("Evelyn Matthei and
-  Jeannette Jara"), and two to five starting with a known given name (a list of about a
+  or ", a/an/the <role>" or ", <role> of", or joined by "and" to a given name and surname
+  ("Evelyn Matthei and Jeannette Jara"); four after a role ("director Nguyen Thi Lan
+  Huong"); particles count for none ("Khaled bin Saeed al-Harbi"); and two to five
+  starting with a known given name (a list of about a
   thousand across cultures, src/newsdesk/data/given_names.txt). Such a person (with no
   title) whose name is a place ("New York said"), or who has no given name and a country or
   state in the name ("Southern California Edison said"), is dropped: the gazetteer of
@@ -94,6 +98,9 @@ from newsdesk.pipeline.names_words import (
     THE_ONLY_ORGS,
     TITLES,
 )
+
+# Nouns that say what a described name is: "a Swiss monitoring company", "a spokesman".
+_KIND_NOUNS = {**dict.fromkeys(ORG_CUES, "organisation"), **dict.fromkeys(ROLE_WORDS, "person")}
 
 USE_MODEL = True  # use a spaCy English model when one is importable
 MODEL_NAMES = ("en_core_web_sm", "en_core_web_md", "en_core_web_lg", "en_core_web_trf")
@@ -331,7 +338,11 @@ def _segment_mentions(segment: list[Token], story: Story) -> list[Mention]:
     text = " ".join(t.text for t in segment)
     if text in KNOWN_ORGS or _the_only(segment, story) or _compound_org(segment):
         return [_mention("organisation", segment)]
-    if len(segment) <= 3 and (_org_cue(segment[0], story) or _shares_after(segment[-1], story)):
+    if len(segment) <= 3 and (
+        _org_cue(segment[0], story)
+        or _shares_after(segment[-1], story)
+        or _described_org(segment, story, text)
+    ):
         return [_mention("organisation", segment, cue=len(segment) == 1)]
     if _national_org(segment, story):
         return [_mention("organisation", segment)]
@@ -445,7 +456,10 @@ def _cued_person(segment: list[Token], story: Story) -> list[Token]:
         return []
     if segment[0].text in given_names():
         return segment
-    return segment if len(segment) <= 3 and _person_cue(segment, story) else []
+    named = sum(1 for t in segment if t.text not in PARTICLES)  # "Khaled bin Saeed al-Harbi": 3
+    if named >= 4:  # "Board director Nguyen Thi Lan Huong": a role before must say it
+        return segment if _role_before(segment[0], story) else []
+    return segment if _person_cue(segment, story) else []
 
 
 def _person_cue(segment: list[Token], story: Story) -> bool:
@@ -509,18 +523,50 @@ def _speech_after(last: Token, story: Story) -> bool:
 
 def _apposition_after(last: Token, story: Story) -> bool:
     """ "Jane Doe, who ...", "Jane Doe, a shop owner in ...", "Jane Doe, 45,"."""
-    comma = story.after(last)
-    if comma is None or comma.text != ",":
-        return False
-    word = story.after(last, 2)
-    if word is None:
-        return False
-    if word.text in ("who", "whose") or word.text.isdigit():
-        return True
-    if word.text not in ("a", "an"):
-        return False
-    following = (story.after(last, k) for k in range(3, 6))
-    return any(t is not None and t.is_word and t.lower in ROLE_WORDS for t in following)
+    return _apposition(last, story) == "person"
+
+
+def _apposition(last: Token, story: Story) -> str:
+    """What a comma after a name says it is: "person" ("Jane Doe, who", "Jane Doe, 45,",
+    "Jane Doe, a shop owner", "Jane Doe, president of"), "organisation" ("IQAir, a Swiss
+    monitoring company", "ScotRail, which", "JobsOhio, the state's development agency"),
+    or ""."""
+    comma, word = story.after(last), story.after(last, 2)
+    if comma is None or comma.text != "," or word is None:
+        return ""
+    if word.text in ("who", "whose") or word.text.isdigit() or word.lower in ROLE_WORDS:
+        return "person"
+    if word.text == "which":
+        return "organisation"
+    kind = ""
+    if word.text in ("a", "an", "the"):
+        for k in range(3, 8):  # the first noun that says what it is
+            token = story.after(last, k)
+            if token is None or not token.is_word:
+                break
+            kind = _KIND_NOUNS.get(token.lower, "")
+            if kind:
+                break
+    return kind
+
+
+def _described_org(segment: list[Token], story: Story, text: str) -> bool:
+    """An organisation by what follows it ("the Aslef union", "IQAir, a Swiss company"),
+    unless the name is a place ("Adana and Osmaniye, the disaster agency AFAD said")."""
+    described = _cue_after(segment, story) or _apposition(segment[-1], story) == "organisation"
+    return described and not _gazetteer_kind(text)
+
+
+def _cue_after(segment: list[Token], story: Story) -> bool:
+    """ "the Aslef union", "the Kestrel group": "the", the name, an organisation noun."""
+    before, after = story.before(segment[0]), story.after(segment[-1])
+    return (
+        before is not None
+        and before.lower == "the"
+        and after is not None
+        and after.is_word
+        and after.text in ORG_CUES
+    )
 
 
 def _acronyms(story: Story, taken: set[tuple[int, int]], found: list[Mention]) -> list[Mention]:

@@ -29,6 +29,7 @@ SOLO_TITLES = words(
 HONORIFICS = words("Mr. Mr Mrs. Mrs Ms. Ms Dr. Dr Gov. Sen. Rep. Prof. Sir Dame")
 ROLE_WORDS = words(
     """spokesman spokeswoman spokesperson minister president governor mayor senator leader
+    counterpart organiser organizer deputy
     chief executive director economist analyst professor lawyer attorney activist coach
     officer official chairman chairwoman chair founder co-founder author researcher scientist
     doctor nurse teacher owner manager commander general ambassador envoy secretary adviser
@@ -59,6 +60,7 @@ ORG_HEADS = words(
     Studios Brands Stores Enterprises Trust Fund Foundation Institute University College
     School Academy Hospital Clinic Church Party Department Ministry Agency Council Committee
     Commission Court Circuit Tribunal Authority Association Federation Union Organisation
+    Government Ratings FM
     Organization Office Bureau Service Board Administration Police Army Navy Force Guard Corps
     Parliament Senate Congress Assembly Cabinet Times Post Journal Herald Tribune Gazette
     News Press Telegraph Observer Chronicle Magazine Network Broadcasting Television Radio
@@ -75,6 +77,7 @@ HEADS_WITH_COMPLEMENT = words(
 )
 NEEDS_PREFIX = words(
     "House Times Post Journal News Press Force Guard Group Reserve Watch International Circuit"
+    " Government FM"
 )
 COMPLEMENT_LINKS = frozenset({"of", "for", "on", "de"})
 KNOWN_ORGS = words(
@@ -88,7 +91,8 @@ ORG_CUES = words(
     start-up giant maker manufacturer operator broadcaster newspaper outlet agency regulator
     chipmaker planemaker supplier producer developer conglomerate utility brewer club team
     charity union party network publisher miner watchdog distributor platform provider
-    subsidiary rival journal magazine website tabloid daily service"""
+    subsidiary rival journal magazine website tabloid daily service site body station
+    channel exchange monitor"""
 )
 SHARE_WORDS = words("shares stake stock")
 STAFF_WORDS = words(

@@ -79,6 +79,7 @@ from newsdesk.pipeline.places_words import (
     _REGION_TEXT,
     CAPITAL_KEYS,
     COMMON_WORDS,
+    CONTINENTS,
     COUNTRY_ALIASES,
     FEATURE_AFTER,
     FEATURE_BEFORE,
@@ -199,6 +200,9 @@ def build_gazetteer() -> Gazetteer:
     _add_states(cache.get_us_states(), records, names)
     _add_regions(records, names)
     _fix_capital(records, names)
+    for key in CONTINENTS:
+        names.pop(key, None)
+        alternates.pop(key, None)
     frozen_names, frozen_alternates = _frozen(names), _frozen(alternates)
     return Gazetteer(
         tuple(records),

@@ -101,4 +101,9 @@ _REGION_TEXT = """
     RU: Siberia, Chechnya, Dagestan
     PS: West Bank, Gaza Strip
 """
+# Continents and world regions: never a place of the gazetteer ("Asia" is also a town).
+CONTINENTS = words(
+    "asia europe africa america americas oceania antarctica arctic eurasia scandinavia "
+    "balkans caribbean"
+)
 CAPITAL_KEYS = ("washington", "washington dc", "washington d.c.", "d.c.")
