@@ -474,3 +474,14 @@ def test_volumes_and_areas_named_before() -> None:
 def test_vote_tallies_are_not_figures() -> None:
     assert pairs("The council approved it by a vote of 9 to 4.") == []
     assert pairs("The budget of $2 million passed on a vote of 7 to 2.") == [(2e6, "budget/usd")]
+
+
+def test_measures_of_an_acronym_and_after_more_verbs_of_change() -> None:
+    assert pairs("The deficit will narrow to 2.9% of GDP.") == [(2.9, "gdp/percent")]
+    assert pairs("Mortgage rates eased to 4.6% in May.") == [(4.6, "rate/percent")]
+    assert pairs("Output is set to fall 11 percent.") == [(11, "output/percent")]
+
+
+def test_votes_to_votes_is_a_tally() -> None:
+    assert pairs("She won by 2,314 votes to 2,298.") == []
+    assert pairs("About 2,314 votes were cast.") == [(2314, "vote")]

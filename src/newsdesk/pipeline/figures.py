@@ -25,14 +25,16 @@ Method
      ages are never reported ("aged 45" and "45-year-old" alike), nor are sentences;
    - labels: a capitalised word just before, unless it starts the sentence ("Article 5",
      "Boeing 737", "Room 101", "FTSE 100"), or a label word ("page 4", "call 111");
-   - multipliers and ratios ("2.5 times", "1 in 5"), and tallies ("a vote of 9 to 4").
+   - multipliers and ratios ("2.5 times", "1 in 5"), and tallies ("a vote of 9 to 4", "by
+     2,314 votes to 2,298").
 4. What is counted, first match wins:
    - a measure after the number: percent ("45%", "45 per cent"), percentage points, a
      currency word ("dollars", "euros", "pounds"), a unit ("square miles", "km", "mph",
      "41C", "26.2-mile", "cubic metres", "barrels"). What it measures is the lower-case
-     phrase after "of" (or "in", for money: "$1.2 billion in aid"), else right after it
-     ("a 12% raise"), else the noun before the number (see the last rule; an area may
-     also be "on" it: "crops on 60,000 hectares"); else nothing but the unit;
+     phrase after "of" (or "in", for money: "$1.2 billion in aid"), or an acronym after
+     "of" ("2.9% of GDP"), else right after it ("a 12% raise"), else the noun before the
+     number (see the last rule; an area may also be "on" it: "crops on 60,000
+     hectares"); else nothing but the unit;
    - a counted phrase after the number: up to five words ending at the first plural or
      collective noun ("12,000 North Korean soldiers", "300 police officers", "4,500 cabin
      crew"), possibly after "of (the) N" or "and/to N" ("187 of the 350 seats", "between
@@ -110,6 +112,7 @@ from newsdesk.pipeline.figures_words import (
     _NEXT_WORD,
     _NOT_EVENT_VERBS,
     _OF,
+    _OF_ACRONYM,
     _OF_THE,
     _RANGE,
     _RATIO,
@@ -125,6 +128,8 @@ from newsdesk.pipeline.figures_words import (
     _URL_MARKER,
     _URL_MARKERS,
     _VERB_NOUNS,
+    _VOTES_TO_AFTER,
+    _VOTES_TO_BEFORE,
     _WORDS,
 )
 
@@ -215,6 +220,9 @@ def _measured(text: str, masked: str, number: _Number) -> _Counted:
     of = _OF.match(masked, number.end)
     if of:
         span = _lower_phrase(masked, of.end(), direct=False)
+        acronym = None if span else _OF_ACRONYM.match(masked, number.end)
+        if acronym:  # "2.9% of GDP"
+            return _Counted(acronym.group(1), f"{_stem(acronym.group(1).lower())}/{number.unit}")
     within = _IN.match(masked, number.end) if number.unit in _CURRENCIES else None
     if span is None and within:
         span = _lower_phrase(masked, within.end(), direct=False)
@@ -382,6 +390,19 @@ def _hyphenated(text: str, masked: str, number: _Number, found: re.Match[str]) -
     return _Counted(phrase, _stem(phrase.rsplit(maxsplit=1)[-1]))
 
 
+def _tally(masked: str, number: _Number) -> bool:
+    """A number of a vote's tally: "a vote of 9 to 4", "by 2,314 votes to 2,298"."""
+    before = max(0, number.lead - 30)
+    return bool(
+        (
+            _TALLY_BEFORE.search(masked, before, number.lead)
+            and _TALLY_AFTER.match(masked, number.end)
+        )
+        or _VOTES_TO_AFTER.match(masked, number.end)
+        or _VOTES_TO_BEFORE.search(masked, before, number.lead)
+    )
+
+
 def _what_counted(text: str, masked: str, number: _Number) -> _Counted | None:
     """What a kept number counts or measures; None when it is no figure after all."""
     hyphen = _HYPHEN_WORD.match(masked, number.end)
@@ -397,10 +418,8 @@ def _what_counted(text: str, masked: str, number: _Number) -> _Counted | None:
     )
     if ratio or _MULTIPLIER.match(masked, number.end):
         return None  # "1 in 5", "2.5 times"
-    if _TALLY_BEFORE.search(masked, max(0, number.lead - 30), number.lead) and _TALLY_AFTER.match(
-        masked, number.end
-    ):
-        return None  # "a vote of 9 to 4": a tally, not a count
+    if _tally(masked, number):
+        return None  # "a vote of 9 to 4", "by 52 votes to 47": a tally, not a count
     return _counted(text, masked, number)
 
 

@@ -58,6 +58,9 @@ _CONNECT = _words("""
     rose rise rises rising risen fell fall falls falling fallen climbed climb climbs climbing
     dropped drop drops dropping jumped jump jumps grew grow grows growing slipped slid
     increased increase increases decreased declined decline declines surged soared plunged
+    eased ease eases easing edged dipped dips surges soars plunges plummeted tumbled tumbles
+    narrowed narrow narrows widened widen widens doubled tripled halved rebounded recovered
+    set expected likely due poised forecast projected
     was is were are be been stood stands stand reached reach reaches reaching hit hits topped
     tops totalled totaled totals totalling totaling running ran runs now cost exceeded exceeds
     has had have worth valued of to at by from up down
@@ -281,7 +284,7 @@ _LOOKBACK = re.compile(
     rf"(?!(?:{_NOT_NOUNS})\s)(?P<noun>[A-Za-z][a-z]+)"
     rf"(?:\s+(?:in|of|at)(?:\s+[A-Z][\w&{_APOS}-]*)+)?"  # "Shares in Kestrel Shipping fell"
     r"(?:\s+by\s+[\d.,]+(?:%|\s+(?:percentage\s+points?|points?|per\s?cent))"
-    rf"|\s+(?:{_CONNECTORS})){{1,3}}\s+$"
+    rf"|\s+(?:{_CONNECTORS})){{1,4}}\s+$"
 )
 # After a generic count: "people marched", "people to evacuate" (not "to be", "to the").
 _GENERIC_AFTER = re.compile(
@@ -294,6 +297,11 @@ _NOT_EVENT_VERBS = _words("""
 """)
 # A tally is not a count: "by a vote of 9 to 4", "a score of 3 to 1".
 _TALLY_BEFORE = re.compile(r"\b(?:votes?|score|tally|margin)[^\S\n]+of[^\S\n]+$", re.IGNORECASE)
+# "won by 2,314 votes to 2,298": both numbers of a tally.
+_VOTES_TO_AFTER = re.compile(rf"{_SPACE}votes?{_SPACE}to{_SPACE}\d")
+_VOTES_TO_BEFORE = re.compile(r"\d[\d,.]*[^\S\n]+votes?[^\S\n]+to[^\S\n]+$")
+# "2.9% of GDP": an acronym is what a measure is of.
+_OF_ACRONYM = re.compile(r"[^\S\n]+of[^\S\n]+(?:the[^\S\n]+)?([A-Z]{2,5})\b")
 _TALLY_AFTER = re.compile(rf"{_SPACE}to{_SPACE}(?:\d+|{_WORD_NUMBER})\b", re.IGNORECASE)
 # The noun an area is "on": "damaged crops on 60,000 hectares".
 _LOOKBACK_ON = re.compile(
