@@ -173,3 +173,26 @@ def test_postgresql_stops_counting_a_broad_search(monkeypatch, client: Client) -
     else:
         assert (results.total, results.more) == (7, False)
         assert "7 results" in page and data["more"] is False
+
+
+def test_the_migrated_schema_keeps_the_index_in_step() -> None:
+    """Every migration leaves the search index maintained by the database itself (a later
+    migration that rebuilds the article table on SQLite would drop the FTS triggers)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = "
+                "'stories_article'"
+            )
+            names = {row[0] for row in cursor.fetchall()}
+            assert {
+                "stories_article_fts_ai",
+                "stories_article_fts_ad",
+                "stories_article_fts_au",
+            } <= names
+        else:
+            cursor.execute(
+                "SELECT is_generated FROM information_schema.columns "
+                "WHERE table_name = 'stories_article' AND column_name = 'search_vector'"
+            )
+            assert cursor.fetchone()[0] == "ALWAYS"

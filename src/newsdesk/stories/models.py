@@ -92,8 +92,10 @@ class Article(models.Model):
         help_text="The lead image, fetched and resized (empty until the image job ran).",
     )
     word_count = models.PositiveIntegerField(default=0)
+    # Nullable: stored before the flag existed means unknown, and on SQLite a NOT NULL
+    # column would make Django rebuild the table, dropping the search index's triggers.
     paywalled = models.BooleanField(
-        default=False, help_text="The outlet marks the article as for subscribers."
+        null=True, blank=True, help_text="The outlet marks the article as for subscribers."
     )
     text_hash = models.CharField(max_length=40, db_index=True)
     copy_of = models.ForeignKey(

@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
             model_name="article",
             name="paywalled",
             field=models.BooleanField(
-                default=False, help_text="The outlet marks the article as for subscribers."
+                blank=True, help_text="The outlet marks the article as for subscribers.", null=True
             ),
         ),
     ]
