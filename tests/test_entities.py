@@ -530,3 +530,12 @@ def test_arabic_particles_and_four_word_names_after_a_role() -> None:
 def test_continents_are_not_places() -> None:
     found = {p.name for p in find_places(["He runs the company's business in Asia and Europe."])}
     assert not found & {"Asia", "Europe"}
+
+
+def test_a_possessive_inside_an_organisations_name() -> None:
+    found = orgs("The Federal Public Prosecutor's Office said the People's Party would be heard.")
+    assert {"Federal Public Prosecutor's Office", "People's Party"} <= set(found)
+    # A place's possessive stays the place's: "Hong Kong's Hospital Authority".
+    text = "Hong Kong's Hospital Authority said beds were full. Russia's Defence Ministry agreed."
+    assert {"Hospital Authority", "Defence Ministry"} <= set(orgs(text))
+    assert {"Hong Kong", "Russia"} <= {p.name for p in find_places([text])}

@@ -274,6 +274,21 @@ def _is_title_case(raw: list[tuple[str, int, bool, bool]]) -> bool:
     return sum(1 for w in words if w[0].isupper()) / len(words) >= _TITLE_CASE_SHARE
 
 
+# Heads that a possessive belongs to inside one name: "People's Party", "Prosecutor's Office".
+_POSSESSIVE_HEADS = words(
+    "Office Party Hospital Republic Army Bank Court Department Union Institute Museum Fund "
+    "Association Council Church College University Service Bureau League Alliance Front "
+    "Movement Commission Committee Agency Ministry School Academy Foundation Liberation"
+)
+
+
+def _possessive_name(tokens: Sequence[Token], at: int) -> bool:
+    """Does the possessive at ``at`` stay in the name: is the next word an organisation's
+    head ("Prosecutor's Office"), not a name of its own ("Russia's Defence Ministry")?"""
+    following = tokens[at + 1] if at + 1 < len(tokens) else None
+    return following is not None and following.is_word and following.text in _POSSESSIVE_HEADS
+
+
 def runs_of(tokens: Sequence[Token]) -> list[Run]:
     """Capitalised runs of one text's tokens."""
     runs: list[Run] = []
@@ -286,7 +301,7 @@ def runs_of(tokens: Sequence[Token]) -> list[Run]:
             current.extend(pending)
             pending = []
             current.append(token)
-            if token.possessive:
+            if token.possessive and not _possessive_name(tokens, at):
                 runs.append(tuple(current))
                 current = []
         elif current and _connects(token, pending):

@@ -18,7 +18,9 @@ False), these rules over the capitalised runs of :mod:`newsdesk.pipeline.entitie
   One to three words after a cue ("the utility Oncor", "shares in Halvorsen", "analysts at
   Goldman Sachs", and the next name joined by "and") or before "shares" ("Tesla shares") are
   one too, as are names described as one: "the Aslef union", "IQAir, a Swiss monitoring
-  company", "ScotRail, which" (unless the name is a place). All-capital words of 2-6
+  company", "ScotRail, which" (unless the name is a place). A possessive before a head
+  stays in the name ("Federal Public Prosecutor's Office", "People's Party") unless what
+  owns it is a place ("Hong Kong's Hospital Authority"). All-capital words of 2-6
   letters (NATO, FBI, CDC, WHO) are acronyms, except common ones (CEO, GDP, TV, US state
   codes, Roman numerals).
 - Then people. Words after a title ("President", "Gov.", "Sen.", "Prime Minister", "Dr.",
@@ -237,6 +239,10 @@ def _org_span(tokens: list[Token], at: int) -> tuple[int, int] | None:
     if head.text not in ORG_HEADS:
         return None
     first = _extend_left(tokens, at)
+    for index in range(at - 1, first - 1, -1):  # "Hong Kong's Hospital Authority"
+        if tokens[index].possessive and _gazetteer_kind(_text(tokens[first : index + 1])):
+            first = index + 1
+            break
     last = at
     for ahead in range(at + 1, len(tokens)):
         if not _prefix_word(tokens[ahead]):
@@ -249,6 +255,10 @@ def _org_span(tokens: list[Token], at: int) -> tuple[int, int] | None:
     if first == at and head.text in NEEDS_PREFIX and last == at:
         return None
     return first, last
+
+
+def _text(tokens: Sequence[Token]) -> str:
+    return " ".join(t.text for t in tokens)
 
 
 def _extend_left(tokens: list[Token], at: int) -> int:
@@ -627,7 +637,8 @@ def _mention(
     kind: str, tokens: Sequence[Token], *, cue: bool = False, titled: bool = False
 ) -> Mention:
     """A mention of the given words."""
-    name = " ".join(t.text for t in tokens)
+    words = [f"{t.text}'s" if t.possessive else t.text for t in tokens[:-1]]
+    name = " ".join([*words, tokens[-1].text])
     first, last = tokens[0].index, tokens[-1].index
     return Mention(kind, name, tokens[0].doc, first, last, cue=cue, titled=titled)
 
