@@ -77,6 +77,19 @@ def test_bound_tree_cuts_after_the_limit() -> None:
         ("00harbour-01-superJumbo.jpg", "file-name"),
         ("Updated: 12 March 2026, 10:15", "date"),
         ("Mar 12, 2026", "date"),
+        ("Auch interessant:", "label"),
+        ("Lea: El puerto abre una nueva línea", "teaser"),
+        ("Lesen Sie auch die folgenden Beiträge:", "teaser"),
+        ("Teilen mit:", "label"),
+        ("Table of Contents", "label"),
+        ("Kategorie: Hafen", "label"),
+        ("Titelbild: Jane Doe/Hafenagentur", "credit"),
+        ("Letzte Änderung 14.02.2026", "date"),
+        ("Purchases made through our links may earn us a commission.", "prompt"),
+        ("Klicken Sie auf den Button, um den Inhalt von www.karten.example zu laden.", "prompt"),
+        ("Sie sind aktuell nicht eingeloggt.", "prompt"),
+        ("MIRA-Award", ""),
+        ("Lea Doe said the ferry would sail at noon on Sunday.", ""),
         (PROSE, ""),
         ("She said the photo by the pier was taken by a tourist on a Sunday afternoon.", ""),
         ("Readers who subscribe to the port newsletter will get timetables, the mayor said.", ""),
@@ -89,6 +102,16 @@ def test_clutter_lines(line: str, reason: str) -> None:
 def test_drop_clutter_keeps_prose() -> None:
     text = "\n".join([PROSE, "Share on Facebook", PROSE, "Read more: Other story"])
     assert drop_clutter(text) == f"{PROSE}\n{PROSE}".strip()
+
+
+def test_headlines_under_a_teaser_label_go_with_it() -> None:
+    text = "\n".join(
+        [PROSE, "Related stories", "Harbour fares rise again", "New pier for the old town", PROSE]
+    )
+    assert drop_clutter(text) == f"{PROSE}\n{PROSE}".strip()
+    # Headlines with no label above them are not teasers: the rule needs the label.
+    plain = "\n".join([PROSE, "Harbour fares rise again", PROSE])
+    assert drop_clutter(plain) == plain.strip()
 
 
 def test_teasers_and_credits_leave_the_article_text() -> None:
