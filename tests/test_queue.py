@@ -1,4 +1,6 @@
-"""The Redis queue acknowledges a job once it has run: a killed worker loses no job."""
+"""The Redis and SQLite queues acknowledge a job once it has run: a killed worker loses no job.
+
+The tests of the acknowledging queue run on both storages (``huey`` is parametrised)."""
 
 from __future__ import annotations
 
@@ -13,7 +15,8 @@ import pytest
 import redis
 from huey import signals
 
-from newsdesk.queue import AckedRedisHuey
+from newsdesk.queue import AckedRedisHuey, AckingHuey
+from newsdesk.queue_sqlite import AckedSqliteHuey
 
 REDIS_URL = os.environ.get("NEWSDESK_TEST_QUEUE_REDIS_URL", "redis://127.0.0.1:6379/12")
 
@@ -23,14 +26,28 @@ def _flush() -> None:
         conn.flushdb()
 
 
-@pytest.fixture
-def huey() -> Iterator[AckedRedisHuey]:
-    _flush()
-    queue = AckedRedisHuey("acked", url=REDIS_URL, heartbeat=0.6, results=False)
-    yield queue
-    queue.storage.stop()
-    queue.storage.pool.disconnect()
-    _flush()
+@pytest.fixture(params=["redis", "sqlite"])
+def huey(request: pytest.FixtureRequest, tmp_path) -> Iterator[AckingHuey]:
+    if request.param == "redis":
+        _flush()
+        queue: AckingHuey = AckedRedisHuey("acked", url=REDIS_URL, heartbeat=0.6, results=False)
+        yield queue
+        queue.storage.stop()
+        queue.storage.pool.disconnect()
+        _flush()
+    else:
+        path = str(tmp_path / "queue.sqlite3")
+        queue = AckedSqliteHuey("acked", filename=path, heartbeat=0.6, results=False)
+        yield queue
+        queue.storage.stop()
+        queue.storage.close()
+
+
+def _location(huey: AckingHuey) -> tuple[str, str]:
+    """What a child process needs to open the same queue: its kind and address."""
+    if isinstance(huey, AckedSqliteHuey):
+        return "sqlite", huey.storage.filename
+    return "redis", REDIS_URL
 
 
 def _until(check, seconds: float = 20.0) -> bool:
@@ -40,7 +57,7 @@ def _until(check, seconds: float = 20.0) -> bool:
     return check()
 
 
-def test_a_job_stays_in_flight_until_it_has_run(huey: AckedRedisHuey) -> None:
+def test_a_job_stays_in_flight_until_it_has_run(huey: AckingHuey) -> None:
     seen: list[int] = []
 
     @huey.task()
@@ -57,7 +74,7 @@ def test_a_job_stays_in_flight_until_it_has_run(huey: AckedRedisHuey) -> None:
     assert huey.storage.in_flight() == 0 and huey.pending_count() == 0
 
 
-def test_a_failing_job_is_acknowledged_and_its_retry_queued_once(huey: AckedRedisHuey) -> None:
+def test_a_failing_job_is_acknowledged_and_its_retry_queued_once(huey: AckingHuey) -> None:
     @huey.task(retries=1)
     def fails() -> None:
         raise ValueError("boom")
@@ -68,7 +85,7 @@ def test_a_failing_job_is_acknowledged_and_its_retry_queued_once(huey: AckedRedi
     assert huey.pending_count() == 1  # huey's own retry, not a redelivery
 
 
-def test_a_job_interrupted_by_shutdown_is_left_for_another_worker(huey: AckedRedisHuey) -> None:
+def test_a_job_interrupted_by_shutdown_is_left_for_another_worker(huey: AckingHuey) -> None:
     stopped: list[str] = []
     huey.signal(signals.SIGNAL_INTERRUPTED)(lambda sig, task, *a: stopped.append(sig))
 
@@ -85,14 +102,18 @@ def test_a_job_interrupted_by_shutdown_is_left_for_another_worker(huey: AckedRed
 _DIES = """
 import os, signal, sys
 from newsdesk.queue import AckedRedisHuey
-huey = AckedRedisHuey("acked", url=sys.argv[1], heartbeat=0.6, results=False)
+from newsdesk.queue_sqlite import AckedSqliteHuey
+if sys.argv[1] == "sqlite":
+    huey = AckedSqliteHuey("acked", filename=sys.argv[2], heartbeat=0.6, results=False)
+else:
+    huey = AckedRedisHuey("acked", url=sys.argv[2], heartbeat=0.6, results=False)
 assert huey.storage.dequeue() is not None
 print("taken", flush=True)
 os.kill(os.getpid(), signal.SIGKILL)
 """
 
 
-def test_the_jobs_of_a_killed_worker_are_put_back_exactly_once(huey: AckedRedisHuey) -> None:
+def test_the_jobs_of_a_killed_worker_are_put_back_exactly_once(huey: AckingHuey) -> None:
     ran: list[int] = []
 
     @huey.task()
@@ -101,7 +122,7 @@ def test_the_jobs_of_a_killed_worker_are_put_back_exactly_once(huey: AckedRedisH
 
     job(7)
     dead = subprocess.run(
-        [sys.executable, "-c", _DIES, REDIS_URL],
+        [sys.executable, "-c", _DIES, *_location(huey)],
         check=False,
         capture_output=True,
         text=True,
@@ -129,7 +150,7 @@ def test_the_jobs_of_a_killed_worker_are_put_back_exactly_once(huey: AckedRedisH
     assert huey.pending_count() == 0 and huey.storage.in_flight() == 0
 
 
-def test_a_live_workers_jobs_are_not_taken_from_it(huey: AckedRedisHuey) -> None:
+def test_a_live_workers_jobs_are_not_taken_from_it(huey: AckingHuey) -> None:
     @huey.task()
     def job() -> None:
         pass
@@ -143,7 +164,7 @@ def test_a_live_workers_jobs_are_not_taken_from_it(huey: AckedRedisHuey) -> None
     assert huey.storage.in_flight() == 0
 
 
-def test_due_scheduled_jobs_move_to_the_queue_in_one_step(huey: AckedRedisHuey) -> None:
+def test_due_scheduled_jobs_move_to_the_queue_in_one_step(huey: AckingHuey) -> None:
     @huey.task()
     def later() -> None:
         pass

@@ -1,6 +1,7 @@
-"""Workers on a shared Redis queue: a worker killed with SIGKILL mid-ingest is replaced,
-and every article still ends up stored exactly once, in a story: the jobs it held are put
-back on the queue once its heartbeat runs out, with no re-poll forced."""
+"""Workers on a shared Redis queue, and on the embedded SQLite queue: a worker killed with
+SIGKILL mid-ingest is replaced, and every article still ends up stored exactly once, in a
+story: the jobs it held are put back on the queue once its heartbeat runs out, with no
+re-poll forced."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ from pathlib import Path
 import pytest
 import redis
 
-from newsdesk.queue import AckedRedisHuey
+from newsdesk.queue import AckedRedisHuey, AckingHuey
+from newsdesk.queue_sqlite import AckedSqliteHuey
 from test_server import _newsdesk
 
 REDIS_URL = os.environ.get("NEWSDESK_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -63,9 +65,9 @@ def _articles(db: Path) -> list[tuple[str, int | None]]:
             return []
 
 
-def _busy() -> int:
+def _busy(queue: AckingHuey) -> int:
     """Jobs queued or taken by a worker and not yet done."""
-    return QUEUE.pending_count() + QUEUE.storage.in_flight()
+    return queue.pending_count() + queue.storage.in_flight()  # type: ignore[attr-defined]
 
 
 def _wait(db: Path, count: int, seconds: float = 90) -> list[tuple[str, int | None]]:
@@ -83,6 +85,24 @@ def test_killed_worker_loses_nothing_and_doubles_nothing(
 ) -> None:
     """20 runs, each killing the worker at another point: before it took a job, while it
     polls the feed, while it fetches and stores articles, or after it finished."""
+    _kill_and_replace(env, site_server, run, QUEUE)
+
+
+@pytest.mark.parametrize("run", range(6))
+def test_on_the_sqlite_queue_a_killed_worker_loses_nothing(
+    env: dict[str, str], site_server, run: int
+) -> None:
+    """The same on the embedded SQLite queue of one machine (fewer runs: same code paths)."""
+    env = {**env, "NEWSDESK_QUEUE_URL": ""}
+    path = str(Path(env["NEWSDESK_DATA_DIR"]) / "queue.sqlite3")
+    queue = AckedSqliteHuey("newsdesk", filename=path)  # as settings.queue_config names it
+    try:
+        _kill_and_replace(env, site_server, run + 100, queue)
+    finally:
+        queue.storage.close()
+
+
+def _kill_and_replace(env: dict[str, str], site_server, run: int, queue: AckingHuey) -> None:
     base, _ = site_server
     db = Path(env["NEWSDESK_DATA_DIR"]) / "newsdesk.sqlite3"
     assert _newsdesk(env, "sources", "add", f"{base}/feed.xml").returncode == 0
@@ -97,9 +117,9 @@ def test_killed_worker_loses_nothing_and_doubles_nothing(
     try:
         _wait(db, 3)
         deadline = time.monotonic() + 60
-        while _busy() and time.monotonic() < deadline:
+        while _busy(queue) and time.monotonic() < deadline:
             time.sleep(0.2)  # every queued job (duplicates included) runs before counting
-        drained = not _busy()
+        drained = not _busy(queue)
         rows = _articles(db)
     finally:
         os.killpg(replacement.pid, signal.SIGTERM)

@@ -88,8 +88,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "NEWSDESK_QUEUE_HEARTBEAT",
         30.0,
-        "Redis queue: seconds after which the jobs of a worker that stopped answering "
-        "(killed, machine lost) are put back on the queue.",
+        "Seconds after which the jobs of a worker that stopped answering "
+        "(killed, machine lost) are put back on the queue (SQLite and Redis queues).",
         float,
     ),
     Setting(

@@ -70,25 +70,28 @@ return #due
 """
 
 
-class AckedRedisStorage(PriorityRedisStorage):
-    """PriorityRedisStorage whose jobs stay in flight, per process, until acknowledged."""
+class HeartbeatOwner:
+    """A process's name on a queue, kept alive by a heartbeat thread (per process).
 
-    def __init__(self, *args: Any, heartbeat: float = 30.0, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    The storage that mixes this in defines ``_beat()`` (note this owner alive) and
+    ``recover()`` (put back the jobs of owners whose heartbeat has stopped), and keeps the
+    job a thread took in ``self._local.job``."""
+
+    heartbeat: float
+
+    def _init_owner(self, heartbeat: float) -> None:
         self.heartbeat = heartbeat
-        self.owners_key = f"huey.owners.{self.name}"
-        self.alive_prefix = f"huey.alive.{self.name}."
-        self.flight_prefix = f"huey.inflight.{self.name}."
-        self._take = self.conn.register_script(_TAKE)
-        self._recover = self.conn.register_script(_RECOVER)
-        self._due = self.conn.register_script(_DUE)
         self._local = threading.local()
         self._owner_pid = 0
         self._stopped = threading.Event()
         self._thread: threading.Thread | None = None
         self.owner = ""
 
-    # -------------------------------------------------------------- ownership
+    def _beat(self) -> None:
+        raise NotImplementedError
+
+    def recover(self) -> int:
+        raise NotImplementedError
 
     def _ensure_owner(self) -> str:
         """This process's name, with its heartbeat running (a forked child gets its own)."""
@@ -102,16 +105,13 @@ class AckedRedisStorage(PriorityRedisStorage):
             self._thread.start()
         return self.owner
 
-    def _beat(self) -> None:
-        self.conn.set(self.alive_prefix + self.owner, b"1", px=int(self.heartbeat * 1000))
-
     def _beating(self) -> None:
         pid = os.getpid()
         while self._owner_pid == pid and not self._stopped.wait(self.heartbeat / 3):
             try:
                 self._beat()
                 self.recover()
-            except Exception:  # Redis away: try again next beat (jobs wait in Redis)
+            except Exception:  # the queue away or busy: try again next beat (jobs wait)
                 log.warning("queue heartbeat failed; retrying", exc_info=True)
 
     def stop(self) -> None:
@@ -119,6 +119,27 @@ class AckedRedisStorage(PriorityRedisStorage):
         self._stopped.set()
         if self._thread is not None and self._owner_pid == os.getpid():
             self._thread.join(timeout=5)
+
+    def keep(self) -> None:
+        """The job this thread took did not finish (shutdown): leave it for recovery."""
+        self._local.job = None
+
+
+class AckedRedisStorage(HeartbeatOwner, PriorityRedisStorage):
+    """PriorityRedisStorage whose jobs stay in flight, per process, until acknowledged."""
+
+    def __init__(self, *args: Any, heartbeat: float = 30.0, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._init_owner(heartbeat)
+        self.owners_key = f"huey.owners.{self.name}"
+        self.alive_prefix = f"huey.alive.{self.name}."
+        self.flight_prefix = f"huey.inflight.{self.name}."
+        self._take = self.conn.register_script(_TAKE)
+        self._recover = self.conn.register_script(_RECOVER)
+        self._due = self.conn.register_script(_DUE)
+
+    def _beat(self) -> None:
+        self.conn.set(self.alive_prefix + self.owner, b"1", px=int(self.heartbeat * 1000))
 
     def recover(self) -> int:
         """Put the jobs of dead processes back on the queue; how many were put back."""
@@ -159,10 +180,6 @@ class AckedRedisStorage(PriorityRedisStorage):
             self._local.job = None
             self.conn.hdel(self.flight_prefix + self.owner, job)
 
-    def keep(self) -> None:
-        """The job this thread took did not finish (shutdown): leave it for recovery."""
-        self._local.job = None
-
     def in_flight(self) -> int:
         """Jobs taken by workers and not yet acknowledged, over every process."""
         owners = self.conn.smembers(self.owners_key)
@@ -175,26 +192,27 @@ class AckedRedisStorage(PriorityRedisStorage):
         return []
 
 
-class AckedRedisHuey(PriorityRedisHuey):
-    """huey on :class:`AckedRedisStorage`: a job is acknowledged once it has run."""
+class AckingHuey:
+    """Mixin for a huey whose storage keeps a job in flight until :meth:`execute` ends.
 
-    storage_class = AckedRedisStorage
+    The storage needs ``ack()`` (the job is done) and ``keep()`` (the process is stopping
+    mid-job: leave the job for recovery)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._interrupted = threading.local()
 
-        @self.signal(signals.SIGNAL_INTERRUPTED)
+        @self.signal(signals.SIGNAL_INTERRUPTED)  # type: ignore[attr-defined]
         def _interrupted(signal: str, task: Any, *args: Any) -> None:
             self._interrupted.flag = True
 
     def execute(self, task: Any, timestamp: Any = None) -> Any:
-        storage = self.storage
-        if not isinstance(storage, AckedRedisStorage):  # immediate mode: in-memory storage
-            return super().execute(task, timestamp)
+        storage = self.storage  # type: ignore[attr-defined]
+        if not hasattr(storage, "ack"):  # immediate mode: in-memory storage
+            return super().execute(task, timestamp)  # type: ignore[misc]
         self._interrupted.flag = False
         try:
-            value = super().execute(task, timestamp)
+            value = super().execute(task, timestamp)  # type: ignore[misc]
         except Exception:
             storage.ack()  # huey failed around the task (logged); it ran, or failed, once
             raise
@@ -206,3 +224,9 @@ class AckedRedisHuey(PriorityRedisHuey):
         else:
             storage.ack()
         return value
+
+
+class AckedRedisHuey(AckingHuey, PriorityRedisHuey):
+    """huey on :class:`AckedRedisStorage`: a job is acknowledged once it has run."""
+
+    storage_class = AckedRedisStorage

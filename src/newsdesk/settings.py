@@ -61,9 +61,11 @@ def queue_config(url: str, data_dir: Path) -> dict[str, Any]:
         path = unquote(urlsplit(url).path).removeprefix("/") if url else ""
         filename = path or str(data_dir / "queue.sqlite3")
         return {
-            "huey_class": "huey.SqliteHuey",
+            # Jobs are acknowledged once run, so a killed worker's jobs run again.
+            "huey_class": "newsdesk.queue_sqlite.AckedSqliteHuey",
             "name": "newsdesk",
             "filename": filename,
+            "heartbeat": _VALUES["NEWSDESK_QUEUE_HEARTBEAT"],
             "timeout": 30,  # seconds to wait for the queue's write lock, as for the database
             "immediate": False,
             "results": False,  # nothing reads job results: do not keep them in the queue
