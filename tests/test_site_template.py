@@ -321,3 +321,52 @@ def test_with_the_setting_off_texts_are_kept_whole(settings) -> None:
         assert article.text == with_prompt(OWN[i])
         assert article.paragraphs == [OWN[i][0], NEWSLETTER, OWN[i][1]]
     assert not SiteLine.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("seen", "due"),
+    [
+        (0, False),
+        (4, False),
+        (5, True),
+        (6, False),
+        (10, True),
+        (15, False),
+        (20, True),
+        (40, True),
+    ],
+)
+def test_a_backfill_starts_at_min_seen_and_at_each_doubling(seen: int, due: bool) -> None:
+    assert site_lines.backfill_due(seen) is due
+
+
+@pytest.mark.django_db
+def test_a_sites_first_articles_lose_the_template_its_later_ones_reveal(
+    django_capture_on_commit_callbacks,
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        articles = store_site(6)
+    assert len(callbacks) == 1  # the sixth article started one backfill (the queue runs it)
+    for i, article in enumerate(articles):
+        article.refresh_from_db()
+        assert article.text == "\n".join(OWN[i])
+        assert article.word_count == prose_words(article.text)
+        assert article.text_hash == text_hash(article.text)
+    assert all(a.story.summary_due for a in articles if a.story is not None)
+    # The counts are untouched: a backfill counts nothing again.
+    assert counts()[line_key(NEWSLETTER)] == 6 and counts()[site_lines.ARTICLES_KEY] == 6
+
+
+@pytest.mark.django_db
+def test_a_backfill_leaves_other_sites_and_old_articles_alone() -> None:
+    old = store(
+        HOST, "old", with_prompt(OWN[0]), NOW - timedelta(days=site_lines.BACKFILL_DAYS + 1)
+    )
+    other = store("lighthouse-post.example", "keepers", with_prompt(OTHER_HOST_OWN))
+    store_site(6)
+    # The old article counts: the fifth new one was judged (and cleaned) when stored.
+    assert site_lines.backfill(HOST, NOW + timedelta(hours=6)) == 4
+    old.refresh_from_db()
+    other.refresh_from_db()
+    assert NEWSLETTER in old.paragraphs and NEWSLETTER in other.paragraphs
+    assert site_lines.backfill(HOST, NOW + timedelta(hours=6)) == 0  # nothing left to do

@@ -15,7 +15,7 @@ from newsdesk.stories.clustering import assigner
 from newsdesk.stories.images import attach
 from newsdesk.stories.models import Article, Tombstone
 from newsdesk.stories.sections import section_for
-from newsdesk.stories.site_lines import clean_site_text, site_host
+from newsdesk.stories.site_lines import backfill_due, clean_site_text, site_host
 
 log = logging.getLogger(__name__)
 
@@ -108,8 +108,14 @@ def update_from_feed(source_id: int, guid: str, url: str, title: str) -> bool:
 
 
 def _drop_site_template(article: Article, now: datetime) -> None:
-    """Remove the lines that are template on the article's site (and count its lines)."""
-    cleaned = clean_site_text(site_host(host_of(article.canonical_url)), article.text, now)
+    """Remove the lines that are template on the article's site (and count its lines);
+    start a backfill of the site's earlier articles when their count calls for one."""
+    host = site_host(host_of(article.canonical_url))
+    cleaned, seen = clean_site_text(host, article.text, now)
+    if host and backfill_due(seen):
+        from newsdesk.stories.tasks import backfill_site_template  # tasks import this module
+
+        transaction.on_commit(lambda: backfill_site_template(host))
     if cleaned != article.text:
         article.text = cleaned
         article.word_count = prose_words(cleaned)

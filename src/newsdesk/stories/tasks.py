@@ -1,12 +1,12 @@
 """Background jobs for stories: lead images are fetched after their articles are stored,
-stories whose articles changed are summarised, and site template lines seen once long ago
-are pruned."""
+stories whose articles changed are summarised, a site's earlier articles lose the template
+lines its later ones revealed, and site template lines seen once long ago are pruned."""
 
 from __future__ import annotations
 
 from django.utils import timezone
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, lock_task
+from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
 
 from newsdesk.stories import site_lines, summaries
 from newsdesk.stories.images import process_pending
@@ -24,6 +24,12 @@ def fetch_images() -> tuple[int, int]:
 def prune_site_lines() -> int:
     """Daily: forget site lines too rare to be template and unseen for a month; how many."""
     return site_lines.prune(timezone.now())
+
+
+@db_task()
+def backfill_site_template(host: str) -> int:
+    """Clean a host's recent articles with what its counts know now; how many changed."""
+    return site_lines.backfill(host, timezone.now())
 
 
 @db_periodic_task(crontab(minute="*"))
