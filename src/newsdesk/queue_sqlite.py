@@ -58,6 +58,13 @@ class AckedSqliteStorage(HeartbeatOwner, SqliteStorage):
     def recover(self) -> int:
         """Put the jobs of stopped processes back on the queue; how many were put back."""
         stale = time.time() - self.heartbeat
+        # A read first: the write lock is taken only when some owner has gone quiet.
+        if not self.sql(
+            "select 1 from owner where queue = ? and beat < ? limit 1",
+            (self.name, stale),
+            results=True,
+        ):
+            return 0
         with self.db(commit=True) as curs:
             curs.execute("select owner from owner where queue = ? and beat < ?", (self.name, stale))
             owners = [row[0] for row in curs.fetchall()]
