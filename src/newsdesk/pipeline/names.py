@@ -61,7 +61,6 @@ import functools
 import importlib.util
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from importlib import resources
 from typing import Any
 
 from newsdesk.pipeline.entities import (
@@ -74,11 +73,21 @@ from newsdesk.pipeline.entities import (
     Token,
     read_story,
 )
+from newsdesk.pipeline.names_context import (
+    apposition,
+    cue_after,
+    given_names,
+    org_cue,
+    person_cue,
+    role_before,
+    shares_after,
+    speech_after,
+    speech_before,
+)
 from newsdesk.pipeline.names_merge import Mention, merge_organisations, merge_people
 from newsdesk.pipeline.names_words import (
     ACRONYM_STOP,
     ACRONYM_WORDS,
-    BEFORE_CUES,
     COMPLEMENT_LINKS,
     COMPOUND_ENDINGS,
     COUNTRY_PREFIXES,
@@ -89,20 +98,13 @@ from newsdesk.pipeline.names_words import (
     KNOWN_ORGS,
     NEEDS_PREFIX,
     NOT_NAME_WORDS,
-    ORG_CUES,
     ORG_HEADS,
     PARTICLES,
     ROLE_WORDS,
-    SHARE_WORDS,
     SOLO_TITLES,
-    SPEECH_VERBS,
-    STAFF_WORDS,
     THE_ONLY_ORGS,
     TITLES,
 )
-
-# Nouns that say what a described name is: "a Swiss monitoring company", "a spokesman".
-_KIND_NOUNS = {**dict.fromkeys(ORG_CUES, "organisation"), **dict.fromkeys(ROLE_WORDS, "person")}
 
 USE_MODEL = True  # use a spaCy English model when one is importable
 MODEL_NAMES = ("en_core_web_sm", "en_core_web_md", "en_core_web_lg", "en_core_web_trf")
@@ -115,14 +117,6 @@ class NameScan:
     entities: tuple[Entity, ...]
     covered: frozenset[tuple[int, int]]  # (doc, token index) inside a name
     surnames: frozenset[str]  # people's last names, so a lone "Jackson" is no place
-
-
-@functools.cache
-def given_names() -> frozenset[str]:
-    """The shipped list of common given names (read once)."""
-    data = resources.files("newsdesk.data").joinpath("given_names.txt")
-    lines = data.read_text(encoding="utf-8").splitlines()
-    return frozenset(w for line in lines if not line.startswith("#") for w in line.split())
 
 
 def find_names(texts: Sequence[str], *, use_model: bool | None = None) -> list[Entity]:
@@ -349,8 +343,8 @@ def _segment_mentions(segment: list[Token], story: Story) -> list[Mention]:
     if text in KNOWN_ORGS or _the_only(segment, story) or _compound_org(segment):
         return [_mention("organisation", segment)]
     if len(segment) <= 3 and (
-        _org_cue(segment[0], story)
-        or _shares_after(segment[-1], story)
+        org_cue(segment[0], story)
+        or shares_after(segment[-1], story)
         or _described_org(segment, story, text)
     ):
         return [_mention("organisation", segment, cue=len(segment) == 1)]
@@ -372,9 +366,7 @@ def _national_org(segment: list[Token], story: Story) -> bool:
         return False
     last = segment[-1]
     return (
-        _speech_after(last, story)
-        or _speech_before(segment[0], story)
-        or _shares_after(last, story)
+        speech_after(last, story) or speech_before(segment[0], story) or shares_after(last, story)
     )
 
 
@@ -435,30 +427,6 @@ def _the_only(segment: list[Token], story: Story) -> bool:
     return before is not None and before.text == "the"
 
 
-def _org_cue(first: Token, story: Story) -> bool:
-    """Is the segment introduced as an organisation: "the utility Oncor", "shares in X"?"""
-    before = story.before(first)
-    if before is None or not before.is_word:
-        return False
-    if before.text in ORG_CUES:
-        return True
-    if before.text in ("and", "or"):  # "pilots at Iberia and Vueling"
-        previous = _segment_start(story, before)
-        return previous is not None and _org_cue(previous, story)
-    earlier = story.before(first, 2)
-    if earlier is None or not earlier.is_word:
-        return False
-    if before.text in ("in", "of") and earlier.lower in SHARE_WORDS:
-        return True
-    return before.text == "at" and earlier.lower in STAFF_WORDS
-
-
-def _shares_after(last: Token, story: Story) -> bool:
-    """ "Tesla shares fell", "Halvorsen's stock"."""
-    after = story.after(last)
-    return after is not None and after.is_word and after.text in SHARE_WORDS
-
-
 def _cued_person(segment: list[Token], story: Story) -> list[Token]:
     """Two to five name words made a person by a given name, a role, or speech nearby."""
     shaped = 2 <= len(segment) <= 5 and segment[-1].text not in PARTICLES
@@ -468,115 +436,15 @@ def _cued_person(segment: list[Token], story: Story) -> list[Token]:
         return segment
     named = sum(1 for t in segment if t.text not in PARTICLES)  # "Khaled bin Saeed al-Harbi": 3
     if named >= 4:  # "Board director Nguyen Thi Lan Huong": a role before must say it
-        return segment if _role_before(segment[0], story) else []
-    return segment if _person_cue(segment, story) else []
-
-
-def _person_cue(segment: list[Token], story: Story) -> bool:
-    """A role or a speech verb just before, or speech or an apposition just after."""
-    first, last = segment[0], segment[-1]
-    return (
-        _role_before(first, story)
-        or _joined_to_person(first, story)
-        or _speech_before(first, story)
-        or _speech_after(last, story)
-        or _apposition_after(last, story)
-    )
-
-
-def _joined_to_person(first: Token, story: Story) -> bool:
-    """ "between Evelyn Matthei and Jeannette Jara": joined by "and" to a given name and
-    a surname."""
-    link = story.before(first)
-    if link is None or link.text != "and":
-        return False
-    start = _segment_start(story, link)
-    if start is None or start.text not in given_names():
-        return False
-    return 2 <= link.index - start.index <= 3
-
-
-def _segment_start(story: Story, link: Token) -> Token | None:
-    """The first word of the capitalised words just before a linking word, if any."""
-    start = None
-    token = story.before(link)
-    while token is not None and token.titlecase:
-        start = token
-        token = story.before(token)
-    return start
-
-
-def _role_before(first: Token, story: Story) -> bool:
-    """ "spokeswoman Jane Doe", "a military spokesman, Oleksandr Petrenko"."""
-    before = story.before(first)
-    if before is not None and before.text == ",":
-        before = story.before(first, 2)
-    return before is not None and before.is_word and before.lower in ROLE_WORDS
-
-
-def _speech_before(first: Token, story: Story) -> bool:
-    """ "said Veronica Marsh", "according to Jane Doe"."""
-    before = story.before(first)
-    if before is None or not before.is_word:
-        return False
-    if before.text == "to":
-        earlier = story.before(first, 2)
-        return earlier is not None and earlier.text == "according"
-    return before.text in BEFORE_CUES
-
-
-def _speech_after(last: Token, story: Story) -> bool:
-    """ "Jane Doe said", "Jane Doe told reporters"."""
-    after = story.after(last)
-    return after is not None and after.is_word and after.text in SPEECH_VERBS
-
-
-def _apposition_after(last: Token, story: Story) -> bool:
-    """ "Jane Doe, who ...", "Jane Doe, a shop owner in ...", "Jane Doe, 45,"."""
-    return _apposition(last, story) == "person"
-
-
-def _apposition(last: Token, story: Story) -> str:
-    """What a comma after a name says it is: "person" ("Jane Doe, who", "Jane Doe, 45,",
-    "Jane Doe, a shop owner", "Jane Doe, president of"), "organisation" ("IQAir, a Swiss
-    monitoring company", "ScotRail, which", "JobsOhio, the state's development agency"),
-    or ""."""
-    comma, word = story.after(last), story.after(last, 2)
-    if comma is None or comma.text != "," or word is None:
-        return ""
-    if word.text in ("who", "whose") or word.text.isdigit() or word.lower in ROLE_WORDS:
-        return "person"
-    if word.text == "which":
-        return "organisation"
-    kind = ""
-    if word.text in ("a", "an", "the"):
-        for k in range(3, 8):  # the first noun that says what it is
-            token = story.after(last, k)
-            if token is None or not token.is_word:
-                break
-            kind = _KIND_NOUNS.get(token.lower, "")
-            if kind:
-                break
-    return kind
+        return segment if role_before(segment[0], story) else []
+    return segment if person_cue(segment, story) else []
 
 
 def _described_org(segment: list[Token], story: Story, text: str) -> bool:
     """An organisation by what follows it ("the Aslef union", "IQAir, a Swiss company"),
     unless the name is a place ("Adana and Osmaniye, the disaster agency AFAD said")."""
-    described = _cue_after(segment, story) or _apposition(segment[-1], story) == "organisation"
+    described = cue_after(segment, story) or apposition(segment[-1], story) == "organisation"
     return described and not _gazetteer_kind(text)
-
-
-def _cue_after(segment: list[Token], story: Story) -> bool:
-    """ "the Aslef union", "the Kestrel group": "the", the name, an organisation noun."""
-    before, after = story.before(segment[0]), story.after(segment[-1])
-    return (
-        before is not None
-        and before.lower == "the"
-        and after is not None
-        and after.is_word
-        and after.text in ORG_CUES
-    )
 
 
 def _acronyms(story: Story, taken: set[tuple[int, int]], found: list[Mention]) -> list[Mention]:
